@@ -1,0 +1,45 @@
+// vmi86 command line: options follow QEMU's names where a user would look for them.
+#include "common/error.h"
+#include "machine/machine.h"
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+int main(int argc, char** argv) {
+    vmi86::MachineConfig cfg;
+    CLI::App app{"vmi86: a full-system x86 PC emulator"};
+    app.set_version_flag("--version", "vmi86 0.1");
+    app.add_option("-m,--memory", cfg.ram_mb, "guest RAM in MiB")->capture_default_str();
+    app.add_option(
+        "--bios", cfg.bios,
+        "ROM image mapped at the top of the 4 GiB space (last 128 KiB mirrored below 1 MiB)");
+    app.add_option("--kernel", cfg.kernel, "multiboot kernel to load and enter in protected mode");
+    app.add_option("--append", cfg.append, "kernel command line");
+    app.add_option("--debugcon", cfg.debugcon, "file for port 0xE9 output (default: stdout)");
+    app.add_flag("--post", cfg.print_post,
+                 "print the POST codes written to ports 0x80 and 0x190 at exit");
+    app.add_flag("--stats", cfg.stats, "print guest instructions, host time and speed at exit");
+    app.add_option("--max-instructions", cfg.max_instructions,
+                   "stop after this many guest instructions");
+    app.add_option("--timeout", cfg.timeout_seconds,
+                   "give up after this many seconds (exit status 124)");
+    app.add_flag("-v,--verbose", cfg.verbose, "log what the machine does");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        fmt::print("{}", app.help());
+        return 0;
+    } catch (const CLI::CallForVersion&) {
+        fmt::print("vmi86 0.1\n");
+        return 0;
+    } catch (const CLI::ParseError& e) {
+        fmt::print(stderr, "vmi86: {}\n", e.what());
+        return 2;
+    }
+    try {
+        vmi86::Machine machine(cfg);
+        return machine.run();
+    } catch (const vmi86::UserError& e) {
+        fmt::print(stderr, "vmi86: {}\n", e.what());
+        return 2;
+    }
+}

@@ -1,0 +1,236 @@
+// The interpreter engine: block lookup, the pre-decoded block loop, interrupt and fault delivery
+// at instruction boundaries.
+#include "cpu/cpu.h"
+#include "cpu/decode/decoder.h"
+
+namespace vmi86 {
+
+namespace {
+constexpr unsigned kMaxBlockInsns = 64;
+
+bool contributory(u8 v) { return v == kDE || v == kTS || v == kNP || v == kSS || v == kGP; }
+} // namespace
+
+Cpu::Cpu(MemoryBus& m, IoSpace& i, Log& l) : mem(m), io(i), log(l) {
+    mem.on_mapping_changed = [this] { flush_tlb(true); };
+    mem.on_dma_write = [this](u32 phys, u32 len) {
+        if (blocks_.invalidate(phys, len)) block_invalidated = true;
+    };
+    reset();
+}
+
+void Cpu::reset() {
+    s = CpuState{};
+    for (auto& sc : s.seg) {
+        sc = SegmentCache{};
+        sc.attr = 0x93; // present, writable data, accessed
+    }
+    s.seg[CS].selector = 0xF000;
+    s.seg[CS].base = 0xFFFF0000u;
+    s.seg[CS].attr = 0x9B;
+    s.eip = 0xFFF0;
+    s.gpr[EDX].r32 = 0x0652; // family 6, model 5, stepping 2: a Pentium II
+    s.cr0 = CR0_ET | CR0_CD | CR0_NW;
+    s.ldtr.attr = 0x82;
+    s.tr.attr = 0x8B;
+    s.tr.limit = 0xFFFF;
+    s.tr.lim_hi = 0xFFFF;
+    s.halted = false;
+    blocks_.clear();
+    flush_tlb(true);
+    update_mode();
+}
+
+void Cpu::update_mode() {
+    user_tlb_ = s.cpl == 3 ? 1 : 0;
+    alignment_check_ = (s.cr0 & CR0_AM) && (s.eflags & FLAG_AC) && s.cpl == 3;
+}
+
+void Cpu::drop_write_tags() {
+    for (auto& set : tlb_)
+        for (auto& e : set) e.write_tag = 1;
+}
+
+Block* Cpu::find_block() {
+    const SegmentCache& cs = s.seg[CS];
+    if (s.eip > cs.lim_hi) fault(kGP, 0);
+    u32 lin = cs.base + s.eip;
+    const TlbEntry& e = tlb_[user_tlb_][(lin >> 12) & (kTlbSize - 1)];
+    u32 phys;
+    if (e.read_tag == (lin & ~0xFFFu)) {
+        phys = e.phys_page | (lin & 0xFFF);
+    } else {
+        phys = translate(lin, Access::Exec, user_tlb_);
+        fill_tlb(lin, phys, false, user_tlb_);
+    }
+    bool c32 = code32();
+    if (Block* b = blocks_.lookup(phys, c32)) return b;
+    return decode_block(lin, phys);
+}
+
+// Decodes a block starting at linear `lin` (physical `phys`). Blocks end at control transfers,
+// instructions that change how later code runs, the page end, or the length cap. An instruction
+// that crosses a page boundary runs alone from an uncached block.
+Block* Cpu::decode_block(u32 lin, u32 phys) {
+    auto b = std::make_unique<Block>();
+    b->phys = phys;
+    b->code32 = code32();
+    u8 buf[4096 + 16];
+    u32 in_page = 0x1000 - (lin & 0xFFF);
+    u32 avail = std::min<u32>(in_page, kMaxBlockInsns * 15);
+    mem.read_block(phys, buf, avail);
+    const u32 limit = s.seg[CS].lim_hi;
+    u32 off = 0;
+    u32 eip = s.eip;
+    bool cacheable = true;
+    while (b->insns.size() < kMaxBlockInsns) {
+        DecodedInsn d;
+        DecodeStatus st = decode(buf + off, avail - off, b->code32, d);
+        if (st == DecodeStatus::NeedMore) {
+            if (off + (avail - off) < in_page) break; // more bytes in this page: next block
+            if (!b->insns.empty()) break;
+            // The instruction crosses into the next page: fetch up to 15 bytes across.
+            u32 first = avail - off;
+            u32 next_phys = translate(lin + first, Access::Exec, user_tlb_);
+            mem.read_block(next_phys, buf + avail, 16);
+            st = decode(buf + off, first + 16, b->code32, d);
+            cacheable = false;
+        }
+        if (st == DecodeStatus::TooLong) {
+            if (!b->insns.empty()) break;
+            fault(kGP, 0);
+        }
+        if (u64(eip) + d.len - 1 > limit) {
+            if (!b->insns.empty()) break;
+            fault(kGP, 0);
+        }
+        b->insns.push_back(d);
+        off += d.len;
+        eip += d.len;
+        bool string_with_rep = d.rep && ((d.opcode >= 0xA4 && d.opcode <= 0xAF) ||
+                                         (d.opcode >= 0x6C && d.opcode <= 0x6F));
+        if (st != DecodeStatus::Ok || (d.attrs & kAttrEnd) || string_with_rep || !cacheable) break;
+        if (off >= avail) break;
+    }
+    b->phys_end = phys + off;
+    if (!cacheable) {
+        scratch_block_ = std::move(b);
+        return scratch_block_.get();
+    }
+    Block* raw = b.get();
+    if (blocks_.insert(std::move(b))) drop_write_tags();
+    return raw;
+}
+
+void Cpu::single_step_trap() {
+    s.dr[6] |= 0x4000; // BS
+    interrupt(kDB, IntKind::Exception);
+}
+
+u64 Cpu::run(u64 budget) {
+    const u64 start = s.retired;
+    const u64 end = start + budget;
+    while (s.retired < end) {
+        if (s.exit_request) {
+            s.exit_request = false;
+            break;
+        }
+        try {
+            blocks_.collect_garbage();
+            if (interrupts && (s.eflags & FLAG_IF) && s.eip != s.inhibit_irq_eip &&
+                interrupts->interrupt_pending())
+                service_interrupts();
+            s.inhibit_irq_eip = 0xFFFFFFFF;
+            if (s.halted) break;
+            Block* b = find_block();
+            block_invalidated = false;
+            if (s.eflags & FLAG_TF) {
+                const DecodedInsn& d = b->insns.front();
+                insn_eip = s.eip;
+                s.eip += d.len;
+                bool was_shadowed = false;
+                d.handler(*this, d);
+                ++s.retired;
+                was_shadowed = s.inhibit_irq_eip == s.eip;
+                if (!was_shadowed && !(d.opcode == 0xCC || d.opcode == 0xCD || d.opcode == 0xCE)) {
+                    insn_eip = s.eip;
+                    single_step_trap();
+                }
+                continue;
+            }
+            for (const DecodedInsn& d : b->insns) {
+                insn_eip = s.eip;
+                s.eip += d.len;
+                d.handler(*this, d);
+                ++s.retired;
+                if (block_invalidated) break;
+            }
+        } catch (const GuestFault& f) {
+            s.eip = insn_eip;
+            s.halted = false;
+            deliver_fault(f);
+        }
+    }
+    return s.retired - start;
+}
+
+void Cpu::step() {
+    u64 target = s.retired + 1;
+    try {
+        Block* b = find_block();
+        const DecodedInsn& d = b->insns.front();
+        insn_eip = s.eip;
+        s.eip += d.len;
+        d.handler(*this, d);
+        ++s.retired;
+    } catch (const GuestFault& f) {
+        s.eip = insn_eip;
+        deliver_fault(f);
+    }
+    (void)target;
+    blocks_.collect_garbage();
+}
+
+void Cpu::service_interrupts() {
+    s.halted = false;
+    u8 vector = interrupts->acknowledge_interrupt();
+    insn_eip = s.eip;
+    interrupt(vector, IntKind::External);
+}
+
+void Cpu::deliver_fault(const GuestFault& f) { deliver_nested(f, 0); }
+
+// Faults while delivering a fault: two contributory faults, or a page fault followed by a page
+// fault or a contributory fault, make a double fault; a fault while delivering #DF shuts down.
+void Cpu::deliver_nested(const GuestFault& f, int depth) {
+    if (depth > 3) {
+        shutdown();
+        return;
+    }
+    try {
+        interrupt(f.vector, IntKind::Exception, f.has_error, f.error);
+    } catch (const GuestFault& g) {
+        s.eip = insn_eip;
+        if (f.vector == kDF) {
+            shutdown();
+            return;
+        }
+        bool df = (contributory(f.vector) && contributory(g.vector)) ||
+                  (f.vector == kPF && (g.vector == kPF || contributory(g.vector)));
+        if (df)
+            deliver_nested(GuestFault{kDF, true, 0}, depth + 1);
+        else
+            deliver_nested(g, depth + 1);
+    }
+}
+
+void Cpu::shutdown() {
+    log.warn_once("triple-fault", "triple fault at {:04x}:{:08x}: CPU reset", s.seg[CS].selector,
+                  s.eip);
+    if (on_triple_fault)
+        on_triple_fault();
+    else
+        s.halted = true;
+}
+
+} // namespace vmi86

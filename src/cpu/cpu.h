@@ -1,0 +1,291 @@
+// Cpu: one x86 CPU. Owns CpuState, the soft TLB and the block cache; reaches memory and ports
+// through the buses. The interpreter engine lives here; the translator attaches to its blocks.
+#pragma once
+#include "common/bits.h"
+#include "common/log.h"
+#include "cpu/block_cache.h"
+#include "cpu/decode/insn.h"
+#include "cpu/fault.h"
+#include "cpu/state.h"
+#include "devices/bus/io_space.h"
+#include "devices/bus/memory_bus.h"
+#include <functional>
+
+namespace vmi86 {
+
+// Where external interrupts come from (the PIC / APIC); the machine provides it.
+class InterruptSource {
+public:
+    virtual ~InterruptSource() = default;
+    virtual bool interrupt_pending() = 0;
+    virtual u8 acknowledge_interrupt() = 0; // the vector
+};
+
+template <unsigned S> struct UintOf;
+template <> struct UintOf<1> {
+    using T = u8;
+    using ST = s8;
+};
+template <> struct UintOf<2> {
+    using T = u16;
+    using ST = s16;
+};
+template <> struct UintOf<4> {
+    using T = u32;
+    using ST = s32;
+};
+
+template <unsigned S> constexpr u32 size_mask() {
+    return S == 4 ? 0xFFFFFFFFu : (1u << (8 * S)) - 1;
+}
+
+enum class Access : u8 { Read, Write, Exec };
+
+// Why an interrupt is being delivered: it decides the IDT gate DPL check and the return EIP.
+enum class IntKind : u8 { Exception, Software, External, Int3Into };
+
+struct TlbEntry {
+    u32 read_tag = 1; // linear page | 0, or 1 (never matches)
+    u32 write_tag = 1;
+    uintptr_t addend = 0; // host address = linear + addend
+    u32 phys_page = 0;
+};
+
+class Cpu {
+public:
+    Cpu(MemoryBus& mem, IoSpace& io, Log& log);
+
+    CpuState s;
+    MemoryBus& mem;
+    IoSpace& io;
+    Log& log;
+    InterruptSource* interrupts = nullptr;
+    // Called on a triple fault (the board resets) and on a shutdown HLT nothing can wake.
+    std::function<void()> on_triple_fault;
+
+    void reset();
+    // Runs until `budget` instructions retired, HLT, or an exit request. Returns the number
+    // retired.
+    u64 run(u64 budget);
+    // Executes exactly one instruction (tests, single-step).
+    void step();
+
+    // ---- registers
+    template <unsigned S> u32 reg(unsigned r) const {
+        if constexpr (S == 1)
+            return r < 4 ? s.gpr[r].r8.lo : s.gpr[r - 4].r8.hi;
+        else if constexpr (S == 2)
+            return s.gpr[r].r16;
+        else
+            return s.gpr[r].r32;
+    }
+    template <unsigned S> void set_reg(unsigned r, u32 v) {
+        if constexpr (S == 1) {
+            if (r < 4)
+                s.gpr[r].r8.lo = u8(v);
+            else
+                s.gpr[r - 4].r8.hi = u8(v);
+        } else if constexpr (S == 2)
+            s.gpr[r].r16 = u16(v);
+        else
+            s.gpr[r].r64 = v;
+    }
+
+    // ---- flags (lazy)
+    u32 eflags() const;           // materialised EFLAGS
+    void set_eflags_arith(u32 f); // sets the six arithmetic flags, leaves the rest
+    bool cf() const;
+    bool zf() const {
+        return s.lazy.op == FlagOp::None ? (s.eflags & FLAG_ZF)
+                                         : (s.lazy.result & lazy_mask()) == 0;
+    }
+    bool sf() const;
+    bool of() const;
+    bool pf() const;
+    bool af() const;
+    bool condition(unsigned cc) const;
+    template <unsigned S> void set_lazy(FlagOp op, u32 result, u32 a, u32 b) {
+        s.lazy.op = op;
+        s.lazy.size = S;
+        s.lazy.result = result;
+        s.lazy.src1 = a;
+        s.lazy.src2 = b;
+    }
+    // Writes EFLAGS as POPF/IRET would (mask: which bits may change).
+    void write_eflags(u32 value, u32 mask);
+    void flush_lazy() {
+        s.eflags = eflags();
+        s.lazy.op = FlagOp::None;
+    }
+
+    // ---- memory through segments
+    template <unsigned S> u32 read(unsigned sr, u32 off) {
+        return read_lin<S>(seg_check<S>(sr, off, false));
+    }
+    template <unsigned S> void write(unsigned sr, u32 off, u32 v) {
+        write_lin<S>(seg_check<S>(sr, off, true), v);
+    }
+    template <unsigned S> u32 seg_check(unsigned sr, u32 off, bool write) {
+        const SegmentCache& sc = s.seg[sr];
+        if (!(sc.access & (write ? 2 : 1)) || off < sc.lim_lo || u64(off) + (S - 1) > sc.lim_hi)
+            seg_fault(sr, off, write);
+        u32 lin = sc.base + off;
+        if (S > 1 && alignment_check_ && (lin & (S - 1))) throw GuestFault{kAC, true, 0};
+        return lin;
+    }
+    [[noreturn]] void seg_fault(unsigned sr, u32 off, bool write);
+
+    // ---- memory by linear address (paging, soft TLB)
+    template <unsigned S> u32 read_lin(u32 lin) {
+        const TlbEntry& e = tlb_[user_tlb_][(lin >> 12) & (kTlbSize - 1)];
+        if (e.read_tag == (lin & ~0xFFFu) && (S == 1 || (lin & 0xFFF) <= 0x1000 - S))
+            return load_le<typename UintOf<S>::T>(reinterpret_cast<const u8*>(lin + e.addend));
+        return read_lin_slow(lin, S, user_tlb_);
+    }
+    template <unsigned S> void write_lin(u32 lin, u32 v) {
+        const TlbEntry& e = tlb_[user_tlb_][(lin >> 12) & (kTlbSize - 1)];
+        if (e.write_tag == (lin & ~0xFFFu) && (S == 1 || (lin & 0xFFF) <= 0x1000 - S)) {
+            store_le<typename UintOf<S>::T>(reinterpret_cast<u8*>(lin + e.addend),
+                                            typename UintOf<S>::T(v));
+            return;
+        }
+        write_lin_slow(lin, S, v, user_tlb_);
+    }
+    // Supervisor-mode accesses whatever the CPL (descriptor tables, TSS, IDT).
+    u32 read_sys(u32 lin, unsigned size) { return read_lin_slow(lin, size, false); }
+    void write_sys(u32 lin, unsigned size, u32 v) { write_lin_slow(lin, size, v, false); }
+    u32 read_lin_slow(u32 lin, unsigned size, bool user);
+    void write_lin_slow(u32 lin, unsigned size, u32 v, bool user);
+    // Linear -> physical for one page with full checks and A/D updates; throws #PF.
+    u32 translate(u32 lin, Access acc, bool user);
+    void flush_tlb(bool include_global = true);
+    void invlpg(u32 lin);
+
+    // ---- ModRM operands
+    u32 ea(const DecodedInsn& d) const {
+        u32 a = d.disp;
+        if (d.base != kNoReg) a += s.gpr[d.base].r32;
+        if (d.index != kNoReg) a += s.gpr[d.index].r32 << d.scale;
+        return d.addrsize == 4 ? a : (a & 0xFFFF);
+    }
+    template <unsigned S> u32 read_E(const DecodedInsn& d) {
+        return d.mod == 3 ? reg<S>(d.rm) : read<S>(d.seg, ea(d));
+    }
+    template <unsigned S> void write_E(const DecodedInsn& d, u32 v) {
+        if (d.mod == 3)
+            set_reg<S>(d.rm, v);
+        else
+            write<S>(d.seg, ea(d), v);
+    }
+
+    // ---- stack
+    bool stack32() const { return s.seg[SS].big(); }
+    u32 sp() const { return stack32() ? s.gpr[ESP].r32 : s.gpr[ESP].r16; }
+    void set_sp(u32 v) {
+        if (stack32())
+            s.gpr[ESP].r32 = v;
+        else
+            s.gpr[ESP].r16 = u16(v);
+    }
+    template <unsigned S> void push(u32 v) {
+        u32 nsp = (sp() - S) & (stack32() ? 0xFFFFFFFFu : 0xFFFFu);
+        write<S>(SS, nsp, v);
+        set_sp(nsp);
+    }
+    template <unsigned S> u32 pop() {
+        u32 v = read<S>(SS, sp());
+        set_sp(sp() + S);
+        return v;
+    }
+    template <unsigned S> u32 peek(unsigned offset) {
+        return read<S>(SS, (sp() + offset) & (stack32() ? 0xFFFFFFFFu : 0xFFFFu));
+    }
+
+    // ---- modes
+    bool protected_mode() const { return s.cr0 & CR0_PE; }
+    bool v86() const { return s.eflags & FLAG_VM; }
+    bool real_mode() const { return !protected_mode(); }
+    unsigned iopl() const { return (s.eflags >> 12) & 3; }
+    bool code32() const { return s.seg[CS].big(); }
+    // Recomputes what depends on CPL, CR0, CR4 and EFLAGS.AC (TLB set, alignment checking).
+    void update_mode();
+    void set_cpl(unsigned cpl) {
+        s.cpl = cpl;
+        update_mode();
+    }
+
+    // ---- segments and descriptors
+    void load_segment(unsigned sr, u16 selector); // MOV/POP Sreg semantics, all checks
+    void load_segment_real(unsigned sr, u16 selector);
+    // Fills a segment cache from a raw descriptor (no checks).
+    static void set_cache_from_descriptor(SegmentCache& sc, u16 selector, u64 desc);
+    u64 read_descriptor(u16 selector, u32 error_code_if_outside);
+    bool fetch_descriptor(u16 selector, u64& desc); // false: outside the table
+    void set_descriptor_accessed(u16 selector, u64& desc);
+    u32 descriptor_address(u16 selector) const;
+    void load_cs_for_transfer(u16 selector, u64 desc, unsigned new_cpl);
+
+    // ---- control transfers
+    void jmp_far(u16 selector, u32 offset, unsigned opsize);
+    void call_far(u16 selector, u32 offset, unsigned opsize);
+    void ret_far(unsigned opsize, u16 pop_bytes);
+    void iret(unsigned opsize);
+    void set_eip_checked(u32 eip); // #GP if outside CS limit
+    void interrupt(u8 vector, IntKind kind, bool has_error = false, u32 error = 0);
+    void task_switch(u16 selector, u64 desc, int reason, bool has_error = false, u32 error = 0);
+
+    // ---- exceptions
+    [[noreturn]] void fault(u8 vector, u32 error) { throw GuestFault{vector, true, error}; }
+    [[noreturn]] void fault(u8 vector) { throw GuestFault{vector, false, 0}; }
+    void deliver_fault(const GuestFault& f);
+
+    // ---- I/O
+    bool io_permitted(u16 port, unsigned size);
+    void check_io(u16 port, unsigned size) {
+        if (protected_mode() && (s.cpl > iopl() || v86()) && !io_permitted(port, size))
+            fault(kGP, 0);
+    }
+
+    // ---- system
+    void write_cr0(u32 v);
+    void write_cr3(u32 v);
+    void write_cr4(u32 v);
+    u64 read_tsc() const { return s.retired + s.tsc_offset; }
+    bool read_msr(u32 index, u64& value);
+    bool write_msr(u32 index, u64 value);
+    void cpuid(u32 leaf, u32& a, u32& b, u32& c, u32& d) const;
+
+    // Set by a memory write that invalidated the block being executed.
+    bool block_invalidated = false;
+    // EIP of the instruction being executed (faults restart it).
+    u32 insn_eip = 0;
+
+    BlockCache& blocks() { return blocks_; }
+
+private:
+    static constexpr unsigned kTlbSize = 1024;
+    Block* find_block();
+    void service_interrupts();
+    void raise_double_fault_or_shutdown(const GuestFault& second);
+    void fill_tlb(u32 lin, u32 phys, bool writable, bool user);
+    u32 lazy_mask() const { return size_mask_of(s.lazy.size); }
+    static u32 size_mask_of(unsigned size) {
+        return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+    }
+    void shutdown();
+    void deliver_nested(const GuestFault& f, int depth);
+    void drop_write_tags();
+    void single_step_trap();
+    Block* decode_block(u32 lin, u32 phys);
+    std::unique_ptr<Block> scratch_block_;
+
+    TlbEntry tlb_[2][kTlbSize];
+    u32 tlb_global_[2][kTlbSize] = {};
+    unsigned user_tlb_ = 0;
+    bool alignment_check_ = false;
+    BlockCache blocks_;
+    int fault_depth_ = 0;
+    u8 first_fault_vector_ = 0;
+};
+
+} // namespace vmi86

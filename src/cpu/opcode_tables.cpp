@@ -1,0 +1,115 @@
+// Builds the opcode tables from the declarative .def files and binds each entry to its handler
+// template, instantiated for 16- and 32-bit operand size.
+#include "cpu/decode/opcode_tables.h"
+#include "cpu/handlers/alu.h"
+#include "cpu/handlers/bcd.h"
+#include "cpu/handlers/bit.h"
+#include "cpu/handlers/control.h"
+#include "cpu/handlers/data.h"
+#include "cpu/handlers/muldiv.h"
+#include "cpu/handlers/shift.h"
+#include "cpu/handlers/stack.h"
+#include "cpu/handlers/string.h"
+#include "cpu/handlers/system.h"
+
+namespace vmi86 {
+
+namespace {
+
+using namespace handlers;
+
+enum GroupId : u8 {
+    GroupNone,
+    Grp1_Eb_Ib,
+    Grp1_Ev_Iz,
+    Grp1_Ev_Ib,
+    Grp1a,
+    Grp2_Eb_Ib,
+    Grp2_Ev_Ib,
+    Grp2_Eb_1,
+    Grp2_Ev_1,
+    Grp2_Eb_CL,
+    Grp2_Ev_CL,
+    Grp3_Eb,
+    Grp3_Ev,
+    Grp4,
+    Grp5,
+    Grp6,
+    Grp7,
+    Grp8,
+    Grp9,
+    Grp11_Eb_Ib,
+    Grp11_Ev_Iz,
+};
+
+// Flag masks in the .def files.
+constexpr u16 C = FLAG_CF, Z = FLAG_ZF, O = FLAG_OF, D = FLAG_DF;
+constexpr u16 AC = FLAG_AF | FLAG_CF;
+constexpr u16 OC = FLAG_OF | FLAG_CF;
+constexpr u16 SZAPC = FLAG_SF | FLAG_ZF | FLAG_AF | FLAG_PF | FLAG_CF;
+constexpr u16 OSZAP = FLAG_OF | FLAG_SF | FLAG_ZF | FLAG_AF | FLAG_PF;
+constexpr u16 OSZAPC = OSZAP | FLAG_CF;
+constexpr u16 ALL = OSZAPC | FLAG_DF | FLAG_TF | FLAG_IF | FLAG_IOPL | FLAG_NT;
+// Attributes.
+constexpr u8 END = kAttrEnd, LOCK = kAttrLock, MEM = kAttrMem, PRIV = kAttrPriv,
+             NOREAL = kAttrNoReal;
+
+OpcodeTables build() {
+    OpcodeTables t;
+    t.entries.push_back(OpcodeInfo{"(bad)", &ud, &ud, Operands::None, 0, 0, 0, 0});
+    auto add = [&](const OpcodeInfo& info) {
+        t.entries.push_back(info);
+        return u16(t.entries.size() - 1);
+    };
+#define ENTRY(mn, ops, H, fr, fw, at)                                                              \
+    OpcodeInfo {                                                                                   \
+        mn,                                                                                        \
+            [] {                                                                                   \
+                constexpr unsigned S = 2;                                                          \
+                (void)S;                                                                           \
+                return Handler(&H);                                                                \
+            }(),                                                                                   \
+            [] {                                                                                   \
+                constexpr unsigned S = 4;                                                          \
+                (void)S;                                                                           \
+                return Handler(&H);                                                                \
+            }(),                                                                                   \
+            Operands::ops, fr, fw, at, 0                                                           \
+    }
+#define INSN(op, mn, ops, H, fr, fw, at) MAP[op] = add(ENTRY(mn, ops, H, fr, fw, at));
+#define INSN_R8(op, mn, ops, H, fr, fw, at)                                                        \
+    {                                                                                              \
+        u16 i = add(ENTRY(mn, ops, H, fr, fw, at));                                                \
+        for (unsigned k = 0; k < 8; ++k) MAP[(op) + k] = i;                                        \
+    }
+#define INSN_CC(op, mn, ops, H, fr, fw, at)                                                        \
+    {                                                                                              \
+        u16 i = add(ENTRY(mn, ops, H, fr, fw, at));                                                \
+        for (unsigned k = 0; k < 16; ++k) MAP[(op) + k] = i;                                       \
+    }
+#define GROUP(op, g) MAP[op] = add(OpcodeInfo{#g, nullptr, nullptr, Operands::None, 0, 0, 0, g});
+#define GINSN(g, r, mn, ops, H, fr, fw, at) t.groups[g][r] = add(ENTRY(mn, ops, H, fr, fw, at));
+#define MAP t.one_byte
+#include "cpu/decode/one_byte.def"
+#undef MAP
+#define MAP t.two_byte
+#include "cpu/decode/two_byte.def"
+#undef MAP
+#include "cpu/decode/groups.def"
+#undef GINSN
+#undef GROUP
+#undef INSN_CC
+#undef INSN_R8
+#undef INSN
+#undef ENTRY
+    return t;
+}
+
+} // namespace
+
+const OpcodeTables& opcode_tables() {
+    static const OpcodeTables tables = build();
+    return tables;
+}
+
+} // namespace vmi86

@@ -1,0 +1,148 @@
+// CpuState: the architectural state of one x86 CPU as a plain struct with stable offsets, read and
+// written by the interpreter, translated code, VMI handlers and the debugger alike.
+#pragma once
+#include "common/types.h"
+
+namespace vmi86 {
+
+enum SegReg : u8 { ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5, kSegNone = 7 };
+enum Gpr : u8 { EAX = 0, ECX, EDX, EBX, ESP, EBP, ESI, EDI };
+
+// EFLAGS bits.
+enum : u32 {
+    FLAG_CF = 1u << 0,
+    FLAG_PF = 1u << 2,
+    FLAG_AF = 1u << 4,
+    FLAG_ZF = 1u << 6,
+    FLAG_SF = 1u << 7,
+    FLAG_TF = 1u << 8,
+    FLAG_IF = 1u << 9,
+    FLAG_DF = 1u << 10,
+    FLAG_OF = 1u << 11,
+    FLAG_IOPL = 3u << 12,
+    FLAG_NT = 1u << 14,
+    FLAG_RF = 1u << 16,
+    FLAG_VM = 1u << 17,
+    FLAG_AC = 1u << 18,
+    FLAG_VIF = 1u << 19,
+    FLAG_VIP = 1u << 20,
+    FLAG_ID = 1u << 21,
+    FLAGS_ARITH = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF,
+};
+
+// CR0/CR4 bits.
+enum : u32 {
+    CR0_PE = 1u << 0,
+    CR0_MP = 1u << 1,
+    CR0_EM = 1u << 2,
+    CR0_TS = 1u << 3,
+    CR0_ET = 1u << 4,
+    CR0_NE = 1u << 5,
+    CR0_WP = 1u << 16,
+    CR0_AM = 1u << 18,
+    CR0_NW = 1u << 29,
+    CR0_CD = 1u << 30,
+    CR0_PG = 1u << 31,
+    CR4_VME = 1u << 0,
+    CR4_PVI = 1u << 1,
+    CR4_TSD = 1u << 2,
+    CR4_DE = 1u << 3,
+    CR4_PSE = 1u << 4,
+    CR4_PAE = 1u << 5,
+    CR4_MCE = 1u << 6,
+    CR4_PGE = 1u << 7,
+    CR4_PCE = 1u << 8,
+    CR4_OSFXSR = 1u << 9,
+    CR4_OSXMMEXCPT = 1u << 10,
+};
+
+// The hidden part of a segment register, loaded from a descriptor (or synthesised in real and
+// V86 mode). attr holds descriptor bits 40..55: type(4) S DPL(2) P | limit(4, unused) AVL L DB G.
+struct SegmentCache {
+    u32 base = 0;
+    u32 limit = 0xFFFF;
+    u16 selector = 0;
+    u16 attr = 0;
+    // Pre-computed access checks: bit 0 readable, bit 1 writable. A null or unusable segment has
+    // access == 0.
+    bool valid = true;
+    u8 access = 3;
+    u32 lim_lo = 0, lim_hi = 0xFFFF; // valid offsets (expand-down segments start above limit)
+
+    unsigned type() const { return attr & 0xF; }
+    bool is_system() const { return !(attr & 0x10); }
+    unsigned dpl() const { return (attr >> 5) & 3; }
+    bool present() const { return attr & 0x80; }
+    bool big() const { return attr & 0x4000; }
+    bool granular() const { return attr & 0x8000; }
+};
+
+struct TableReg {
+    u32 base = 0;
+    u32 limit = 0xFFFF;
+};
+
+// Lazy arithmetic flags: the last flag-setting operation, its operands and result. EFLAGS is
+// materialised on demand. kNone means eflags holds the arithmetic flags itself.
+enum class FlagOp : u8 {
+    None,
+    Add,
+    Adc,
+    Sub,
+    Sbb,
+    Logic,
+    Inc,
+    Dec,
+    Neg,
+};
+
+struct LazyFlags {
+    u32 result = 0;
+    u32 src1 = 0;
+    u32 src2 = 0;
+    FlagOp op = FlagOp::None;
+    u8 size = 4;           // operand size in bytes
+    bool carry_in = false; // CF kept by INC/DEC and the carry used by ADC/SBB
+};
+
+struct CpuState {
+    union Reg {
+        u64 r64;
+        u32 r32;
+        u16 r16;
+        struct {
+            u8 lo, hi;
+        } r8;
+    };
+    Reg gpr[16] = {};
+    u32 eip = 0;
+    u32 eflags = 2; // arithmetic bits valid only when lazy.op == None
+    LazyFlags lazy;
+
+    SegmentCache seg[6];
+    TableReg gdtr, idtr;
+    SegmentCache ldtr, tr; // selector + cached descriptor
+
+    u32 cr0 = CR0_ET;
+    u32 cr2 = 0, cr3 = 0, cr4 = 0;
+    u32 dr[8] = {0, 0, 0, 0, 0xFFFF0FF0u, 0x400, 0xFFFF0FF0u, 0x400};
+    unsigned cpl = 0;
+
+    // MSRs a P6 has and the guest can see.
+    u64 tsc_offset = 0;
+    u32 sysenter_cs = 0, sysenter_esp = 0, sysenter_eip = 0;
+    u64 apic_base = 0xFEE00900ull;
+    u64 pat = 0x0007040600070406ull;
+    u64 mtrr_def_type = 0;
+    u64 mtrr_fixed[11] = {};
+    u64 mtrr_var[16] = {};
+    u64 misc_enable = 1;
+
+    // Execution control.
+    u64 retired = 0; // instructions retired since reset
+    bool halted = false;
+    bool exit_request = false;        // set by devices: stop at the next block boundary
+    u32 inhibit_irq_eip = 0xFFFFFFFF; // after MOV SS/POP SS/STI: no interrupt before this EIP
+};
+
+} // namespace vmi86

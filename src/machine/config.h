@@ -1,0 +1,21 @@
+// What the user asked for: the machine's configuration, filled by the command line.
+#pragma once
+#include "common/types.h"
+#include <string>
+
+namespace vmi86 {
+
+struct MachineConfig {
+    u64 ram_mb = 128;
+    std::string bios;     // ROM image mapped at the top of the 4 GiB space
+    std::string kernel;   // multiboot kernel
+    std::string append;   // kernel command line
+    std::string debugcon; // file for port 0xE9 output; empty: stdout
+    bool print_post = false;
+    bool verbose = false;
+    bool stats = false;
+    u64 max_instructions = 0; // 0: no limit
+    double timeout_seconds = 0;
+};
+
+} // namespace vmi86

@@ -1,0 +1,54 @@
+// Machine: a PC board that owns everything — RAM/ROM and the physical memory map, the I/O port
+// space, the CPU, every device — and runs it. Several machines can live in one process.
+#pragma once
+#include "common/log.h"
+#include "cpu/cpu.h"
+#include "devices/bus/io_space.h"
+#include "devices/bus/memory_bus.h"
+#include "devices/debug_ports.h"
+#include "machine/config.h"
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+namespace vmi86 {
+
+class Machine {
+public:
+    // Throws UserError for bad configuration or images.
+    explicit Machine(const MachineConfig& config);
+    ~Machine();
+    Machine(const Machine&) = delete;
+    Machine& operator=(const Machine&) = delete;
+
+    // Runs the guest until it exits (port 0xF4), halts for good, or a limit is reached. Returns
+    // the process exit status.
+    int run();
+
+    Cpu& cpu() { return cpu_; }
+    MemoryBus& memory() { return mem_; }
+    IoSpace& io() { return io_; }
+    DebugPorts& debug_ports() { return *debug_ports_; }
+    Log& log() { return log_; }
+
+    // Ends run() with this status at the next block boundary.
+    void request_exit(int status);
+
+private:
+    void load_bios(const std::string& path);
+    void print_stats(double seconds) const;
+
+    MachineConfig config_;
+    Log log_;
+    MemoryBus mem_;
+    IoSpace io_;
+    Cpu cpu_;
+    std::FILE* debugcon_file_ = nullptr;
+    std::unique_ptr<DebugPorts> debug_ports_;
+    std::optional<int> exit_status_;
+};
+
+// Reads a whole file; throws UserError with the path if it cannot.
+std::vector<u8> read_file(const std::string& path);
+
+} // namespace vmi86
