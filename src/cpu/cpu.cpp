@@ -37,6 +37,7 @@ void Cpu::reset() {
     s.tr.lim_hi = 0xFFFF;
     s.halted = false;
     blocks_.clear();
+    block_invalidated = true; // a reset from inside an instruction ends the running block
     flush_tlb(true);
     update_mode();
 }
@@ -142,6 +143,7 @@ u64 Cpu::run(u64 budget) {
                 service_interrupts();
             s.inhibit_irq_eip = 0xFFFFFFFF;
             if (s.halted) break;
+            insn_eip = s.eip; // a fetch or decode fault belongs to this instruction
             Block* b = find_block();
             block_invalidated = false;
             if (s.eflags & FLAG_TF) {
@@ -168,6 +170,9 @@ u64 Cpu::run(u64 budget) {
         } catch (const GuestFault& f) {
             s.eip = insn_eip;
             s.halted = false;
+            // Delivering an exception takes time like an instruction does: a guest stuck in a
+            // fault loop still uses up its budget.
+            ++s.retired;
             deliver_fault(f);
         }
     }

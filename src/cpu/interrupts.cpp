@@ -33,7 +33,8 @@ void Cpu::interrupt(u8 vector, IntKind kind, bool has_error, u32 error) {
         update_mode();
         return;
     }
-    if (software && v86() && iopl() < 3) fault(kGP, 0);
+    // INT n is IOPL-sensitive in V86 mode; INT3 and INTO are not (they meet the gate DPL check).
+    if (kind == IntKind::Software && v86() && iopl() < 3) fault(kGP, 0);
     const u32 ext = software ? 0 : 1;
     u32 entry = vector * 8u;
     if (entry + 7 > s.idtr.limit) fault(kGP, entry + 2 + ext);

@@ -33,6 +33,7 @@ Machine::Machine(const MachineConfig& config) : config_(config), cpu_(mem_, io_,
     }
     debug_ports_ =
         std::make_unique<DebugPorts>(io_, out, [this](int status) { request_exit(status); });
+    port92_ = std::make_unique<SystemControlPort>(io_, mem_, [this] { cpu_.reset(); });
     cpu_.on_triple_fault = [this] {
         // A triple fault resets the CPU, as the board's shutdown logic does.
         cpu_.reset();

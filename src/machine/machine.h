@@ -6,6 +6,7 @@
 #include "devices/bus/io_space.h"
 #include "devices/bus/memory_bus.h"
 #include "devices/debug_ports.h"
+#include "devices/system_control_port.h"
 #include "machine/config.h"
 #include <cstdio>
 #include <memory>
@@ -45,6 +46,7 @@ private:
     Cpu cpu_;
     std::FILE* debugcon_file_ = nullptr;
     std::unique_ptr<DebugPorts> debug_ports_;
+    std::unique_ptr<SystemControlPort> port92_;
     std::optional<int> exit_status_;
 };
 

@@ -28,6 +28,18 @@ bool modrm_is_register_only(Operands o) {
            o == Operands::Dd_Rd;
 }
 
+// ModRM reg fields that name no register of a Pentium II are #UD: segment registers 6-7, CS as a
+// MOV destination (SDM MOV), and CR1, CR5-CR7 (SDM MOV CR).
+bool reg_field_valid(Operands o, u8 reg) {
+    switch (o) {
+    case Operands::Ev_Sw: return reg <= GS;
+    case Operands::Sw_Ew: return reg <= GS && reg != CS;
+    case Operands::Rd_Cd:
+    case Operands::Cd_Rd: return reg == 0 || (reg >= 2 && reg <= 4);
+    default: return true;
+    }
+}
+
 struct Reader {
     const u8* bytes;
     unsigned avail;
@@ -158,6 +170,7 @@ DecodeStatus decode(const u8* bytes, unsigned avail, bool code32, DecodedInsn& d
         }
         if (!invalid) {
             if ((info->attrs & kAttrMem) && d.mod == 3) invalid = true;
+            if (!reg_field_valid(info->operands, d.reg)) invalid = true;
             switch (enc) {
             case Enc::ModrmIb:
             case Enc::Ib: d.imm = sign_extend(r.take(1), 8); break;

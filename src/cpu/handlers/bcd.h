@@ -48,11 +48,7 @@ inline void aaa(Cpu& c, const DecodedInsn&) {
 inline void aas(Cpu& c, const DecodedInsn&) {
     u32 ax = c.reg<2>(EAX);
     bool adj = (ax & 0xF) > 9 || c.af();
-    if (adj) {
-        u32 al = (ax - 6) & 0xFF;
-        u32 ah = ((ax >> 8) - 1) & 0xFF;
-        ax = (ah << 8) | al;
-    }
+    if (adj) ax = (ax - 6 - 0x100) & 0xFFFF; // AX - 6 borrows from AH too (SDM: AAS)
     ax &= 0xFF0F;
     c.set_reg<2>(EAX, ax);
     set_flags_szp<1>(c, ax & 0xFF, adj, false, adj);

@@ -34,8 +34,10 @@ inline void bit_op(Cpu& c, const DecodedInsn& d, u32 offset, bool from_reg) {
         if (d.addrsize == 2) a &= 0xFFFF;
     }
     u32 mask = 1u << (offset & (bits - 1));
-    u32 v = c.read<S>(d.seg, a);
-    if (OP != BitTest) c.write<S>(d.seg, a, apply_bit<OP>(v, mask));
+    // BTS/BTR/BTC check the segment for writing before they read.
+    u32 lin = c.seg_check<S>(d.seg, a, OP != BitTest);
+    u32 v = c.read_lin<S>(lin);
+    if (OP != BitTest) c.write_lin<S>(lin, apply_bit<OP>(v, mask));
     set_cf(c, v & mask);
 }
 
@@ -87,6 +89,8 @@ template <unsigned S> void cmpxchg(Cpu& c, const DecodedInsn& d) {
 inline void cmpxchg8b(Cpu& c, const DecodedInsn& d) {
     u32 a = c.ea(d);
     u32 a2 = d.addrsize == 2 ? (a + 4) & 0xFFFF : a + 4;
+    c.seg_check<4>(d.seg, a, true); // written in both cases: #GP before any read
+    c.seg_check<4>(d.seg, a2, true);
     u32 lo = c.read<4>(d.seg, a), hi = c.read<4>(d.seg, a2);
     bool eq = lo == c.s.gpr[EAX].r32 && hi == c.s.gpr[EDX].r32;
     if (eq) {

@@ -35,15 +35,16 @@ inline void set_zf(Cpu& c, bool zf) {
 
 // Read-modify-write of the ModRM operand: the address is computed once; f(old) returns the new
 // value. The write happens before the caller commits flags, so a faulting write changes nothing.
+// The segment is checked for writing before the read, as the CPU does (#GP before #PF).
 template <unsigned S, typename F> inline u32 rmw_E(Cpu& c, const DecodedInsn& d, F f) {
     if (d.mod == 3) {
         u32 old = c.reg<S>(d.rm);
         c.set_reg<S>(d.rm, f(old));
         return old;
     }
-    u32 off = c.ea(d);
-    u32 old = c.read<S>(d.seg, off);
-    c.write<S>(d.seg, off, f(old));
+    u32 lin = c.seg_check<S>(d.seg, c.ea(d), true);
+    u32 old = c.read_lin<S>(lin);
+    c.write_lin<S>(lin, f(old));
     return old;
 }
 

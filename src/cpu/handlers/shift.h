@@ -25,12 +25,18 @@ template <unsigned S> inline void set_cf_of(Cpu& c, bool cf, bool of) {
     c.s.lazy.op = FlagOp::None;
 }
 
+// A memory destination is checked for writing even when the count is 0 (the CPU's load has
+// write intent): a read-only segment is #GP.
+template <unsigned S> inline u32 read_for_rmw(Cpu& c, const DecodedInsn& d, u32 off) {
+    return c.read_lin<S>(c.seg_check<S>(d.seg, off, true));
+}
+
 template <ShOp OP, unsigned S, CountKind K> void shift(Cpu& c, const DecodedInsn& d) {
     constexpr unsigned bits = 8 * S;
     constexpr u32 m = size_mask<S>();
     const unsigned count = shift_count<K>(c, d);
     const u32 off = d.mod == 3 ? 0 : c.ea(d);
-    const u32 a = d.mod == 3 ? c.reg<S>(d.rm) : c.read<S>(d.seg, off);
+    const u32 a = d.mod == 3 ? c.reg<S>(d.rm) : read_for_rmw<S>(c, d, off);
     if (count == 0) return;
     const bool cf_in = c.cf();
     u32 r = 0;
@@ -100,7 +106,7 @@ template <unsigned S, CountKind K> void shld(Cpu& c, const DecodedInsn& d) {
     constexpr unsigned bits = 8 * S;
     const unsigned count = shift_count<K>(c, d);
     const u32 off = d.mod == 3 ? 0 : c.ea(d);
-    const u32 a = d.mod == 3 ? c.reg<S>(d.rm) : c.read<S>(d.seg, off);
+    const u32 a = d.mod == 3 ? c.reg<S>(d.rm) : read_for_rmw<S>(c, d, off);
     const u32 b = c.reg<S>(d.reg);
     if (count == 0) return;
     u32 r, cf;
@@ -126,7 +132,7 @@ template <unsigned S, CountKind K> void shrd(Cpu& c, const DecodedInsn& d) {
     constexpr unsigned bits = 8 * S;
     const unsigned count = shift_count<K>(c, d);
     const u32 off = d.mod == 3 ? 0 : c.ea(d);
-    const u32 a = d.mod == 3 ? c.reg<S>(d.rm) : c.read<S>(d.seg, off);
+    const u32 a = d.mod == 3 ? c.reg<S>(d.rm) : read_for_rmw<S>(c, d, off);
     const u32 b = c.reg<S>(d.reg);
     if (count == 0) return;
     u32 r, cf;

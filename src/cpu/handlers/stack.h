@@ -102,8 +102,8 @@ template <unsigned S> void enter(Cpu& c, const DecodedInsn& d) {
         c.push<S>(frame);
     }
     u32 nsp = (c.sp() - size) & (s32 ? 0xFFFFFFFFu : 0xFFFFu);
-    // The final frame must be writable: probe its lowest byte as the CPU does.
-    if (size) c.seg_check<1>(SS, nsp, true);
+    // The final frame must be writable: probe its lowest byte (segment and page) as the CPU does.
+    if (size) c.translate(c.seg_check<1>(SS, nsp, true), Access::Write, c.s.cpl == 3);
     c.set_reg<S>(EBP, frame);
     c.set_sp(nsp);
     rb.done = true;

@@ -29,13 +29,19 @@ template <typename Body> inline void run_string(Cpu& c, const DecodedInsn& d, Bo
         body(regs);
         return;
     }
-    for (u32 n = 0; n < kRepChunk; ++n) {
-        if (regs.get(ECX) == 0) return;
+    // Each iteration counts as a retired instruction (as QEMU's icount does), so budgets and
+    // virtual time follow the work done.
+    u32 n = 0;
+    bool finished = false;
+    while (!finished && n < kRepChunk) {
+        if (regs.get(ECX) == 0) break;
         bool go_on = body(regs);
         regs.step(ECX, -1);
-        if (!go_on || regs.get(ECX) == 0) return;
+        ++n;
+        finished = !go_on || regs.get(ECX) == 0;
     }
-    c.s.eip = c.insn_eip; // not finished: run again (interrupts may come first)
+    if (n > 1) c.s.retired += n - 1;
+    if (!finished && regs.get(ECX) != 0) c.s.eip = c.insn_eip; // unfinished: run again
 }
 
 template <unsigned S> inline int string_delta(Cpu& c) {
