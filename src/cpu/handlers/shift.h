@@ -82,7 +82,8 @@ template <ShOp OP, unsigned S, CountKind K> void shift(Cpu& c, const DecodedInsn
     case ShShr:
         r = count < 32 ? (a >> count) : 0;
         cf = (u64(a) >> (count - 1)) & 1;
-        of = (a >> (bits - 1)) & 1;
+        // The original MSB for a 1-bit shift (SDM); 0 for longer ones, as the 286 and P6 do.
+        of = ((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1;
         break;
     case ShSar: {
         s32 sa = s32(sign_extend(a, bits));

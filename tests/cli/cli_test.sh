@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The command line as a user meets it: the default guest runs, --help works, and every kind of
+# bad input gets one line on stderr and exit status 2.
+set -u
+vmi86=$1
+hello=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+passes=0
+
+expect_status() { # name, expected status, command...
+    local name=$1 want=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    local got=$?
+    local lines
+    lines=$(wc -l <"$tmp/err")
+    if [ "$got" -ne "$want" ]; then
+        echo "FAIL $name: exit status $got, want $want"; cat "$tmp/err"; failures=$((failures + 1)); return
+    fi
+    if [ "$want" -eq 2 ] && [ "$lines" -ne 1 ]; then
+        echo "FAIL $name: want one error line, got $lines:"; cat "$tmp/err"; failures=$((failures + 1)); return
+    fi
+    echo "ok   $name"
+    passes=$((passes + 1))
+}
+
+expect_status "default guest runs and exits through port 0xF4" 1 "$vmi86" --bios "$hello"
+if grep -q "Hello from vmi86: 32-bit protected mode" "$tmp/out"; then
+    echo "ok   default guest output"; passes=$((passes + 1))
+else
+    echo "FAIL default guest output:"; cat "$tmp/out"; failures=$((failures + 1))
+fi
+expect_status "--help" 0 "$vmi86" --help
+expect_status "unknown option" 2 "$vmi86" --no-such-option
+expect_status "missing ROM file" 2 "$vmi86" --bios "$tmp/missing.bin"
+expect_status "missing kernel file" 2 "$vmi86" --kernel "$tmp/missing.elf"
+printf 'abc' >"$tmp/short.bin"
+expect_status "ROM of a wrong size" 2 "$vmi86" --bios "$tmp/short.bin"
+head -c 16384 /dev/zero >"$tmp/zero.elf"
+expect_status "kernel without a multiboot header" 2 "$vmi86" --kernel "$tmp/zero.elf"
+expect_status "-m 0" 2 "$vmi86" -m 0 --bios "$hello"
+expect_status "-m too large" 2 "$vmi86" -m 100000 --bios "$hello"
+expect_status "no guest" 2 "$vmi86"
+expect_status "--max-instructions stops a guest" 0 "$vmi86" --bios "$hello" --max-instructions 10
+echo "cli: $passes passed, $failures failed"
+[ "$failures" -eq 0 ]
