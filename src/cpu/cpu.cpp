@@ -180,11 +180,10 @@ u64 Cpu::run(u64 budget) {
 }
 
 void Cpu::step() {
-    u64 target = s.retired + 1;
     try {
+        insn_eip = s.eip;
         Block* b = find_block();
         const DecodedInsn& d = b->insns.front();
-        insn_eip = s.eip;
         s.eip += d.len;
         d.handler(*this, d);
         ++s.retired;
@@ -192,7 +191,6 @@ void Cpu::step() {
         s.eip = insn_eip;
         deliver_fault(f);
     }
-    (void)target;
     blocks_.collect_garbage();
 }
 

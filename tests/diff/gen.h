@@ -1,0 +1,32 @@
+// Random user-mode instruction sequences for the differential test. The generator keeps track of
+// the flags the Intel SDM leaves undefined, so that no instruction consumes one and only defined
+// state is compared; every memory access stays inside the data page.
+#pragma once
+#include "common/types.h"
+#include <vector>
+
+namespace vmi86::difftest {
+
+class Rng {
+public:
+    explicit Rng(u64 seed) : s_(seed) {}
+    u64 next();
+    u32 below(u32 n) { return u32(next() % n); }
+    bool chance(unsigned percent) { return below(100) < percent; }
+
+private:
+    u64 s_;
+};
+
+struct TestCase {
+    std::vector<u8> code;
+    u32 regs[8] = {};
+    u32 eflags = 0;
+    u64 data_seed = 0;
+    u32 undefined_flags = 0; // arithmetic flags left undefined at the end of the sequence
+};
+
+// The case for `seed`: the same seed always gives the same case.
+TestCase generate(u64 seed);
+
+} // namespace vmi86::difftest
