@@ -11,11 +11,33 @@
 namespace vmi86 {
 
 struct Block {
+    // A block that followed this one, remembered so the engine can skip the lookup. Valid only
+    // while the CPU's chain epoch (bumped by TLB flushes, mode changes and invalidations) holds.
+    struct Successor {
+        u32 eip = 0;
+        u32 cs_base = 0;
+        u64 epoch = ~0ull;
+        Block* block = nullptr;
+    };
+
     u32 phys = 0;     // physical address of the first byte
     u32 phys_end = 0; // one past the last byte (blocks never cross a page)
     bool code32 = false;
     bool valid = true;
+    bool cached = true; // false for the one-off block of a page-crossing instruction
     std::vector<DecodedInsn> insns;
+    Successor succ[2];
+    u8 next_slot = 0;
+
+    Block* successor(u32 eip, u32 cs_base, u64 epoch) const {
+        for (const Successor& x : succ)
+            if (x.eip == eip && x.epoch == epoch && x.cs_base == cs_base) return x.block;
+        return nullptr;
+    }
+    void remember(u32 eip, u32 cs_base, u64 epoch, Block* b) {
+        succ[next_slot] = Successor{eip, cs_base, epoch, b};
+        next_slot ^= 1;
+    }
 };
 
 class BlockCache {

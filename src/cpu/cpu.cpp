@@ -13,9 +13,7 @@ bool contributory(u8 v) { return v == kDE || v == kTS || v == kNP || v == kSS ||
 
 Cpu::Cpu(MemoryBus& m, IoSpace& i, Log& l) : mem(m), io(i), log(l) {
     mem.on_mapping_changed = [this] { flush_tlb(true); };
-    mem.on_dma_write = [this](u32 phys, u32 len) {
-        if (blocks_.invalidate(phys, len)) block_invalidated = true;
-    };
+    mem.on_dma_write = [this](u32 phys, u32 len) { invalidate_code(phys, len); };
     reset();
 }
 
@@ -43,6 +41,7 @@ void Cpu::reset() {
 }
 
 void Cpu::update_mode() {
+    ++chain_epoch_;
     user_tlb_ = s.cpl == 3 ? 1 : 0;
     alignment_check_ = (s.cr0 & CR0_AM) && (s.eflags & FLAG_AC) && s.cpl == 3;
 }
@@ -115,6 +114,7 @@ Block* Cpu::decode_block(u32 lin, u32 phys) {
     }
     b->phys_end = phys + off;
     if (!cacheable) {
+        b->cached = false;
         scratch_block_ = std::move(b);
         return scratch_block_.get();
     }
@@ -131,30 +131,42 @@ void Cpu::single_step_trap() {
 u64 Cpu::run(u64 budget) {
     const u64 start = s.retired;
     const u64 end = start + budget;
+    Block* prev = nullptr; // the block just run, while its successor links can be trusted
+    u64 prev_epoch = 0;
     while (s.retired < end) {
         if (s.exit_request) {
             s.exit_request = false;
             break;
         }
         try {
-            blocks_.collect_garbage();
             if (interrupts && (s.eflags & FLAG_IF) && s.eip != s.inhibit_irq_eip &&
-                interrupts->interrupt_pending())
+                interrupts->interrupt_pending()) {
+                prev = nullptr;
                 service_interrupts();
+            }
             s.inhibit_irq_eip = 0xFFFFFFFF;
             if (s.halted) break;
             insn_eip = s.eip; // a fetch or decode fault belongs to this instruction
-            Block* b = find_block();
+            Block* b = nullptr;
+            if (prev && prev_epoch == chain_epoch_ && s.eip <= s.seg[CS].lim_hi) {
+                b = prev->successor(s.eip, s.seg[CS].base, chain_epoch_);
+                if (b && b->code32 != code32()) b = nullptr;
+            }
+            if (!b) {
+                if (chain_epoch_ != prev_epoch) prev = nullptr;
+                blocks_.collect_garbage();
+                b = find_block();
+                if (prev && b->cached) prev->remember(s.eip, s.seg[CS].base, chain_epoch_, b);
+            }
             block_invalidated = false;
             if (s.eflags & FLAG_TF) {
+                prev = nullptr;
                 const DecodedInsn& d = b->insns.front();
-                insn_eip = s.eip;
                 s.eip += d.len;
-                bool was_shadowed = false;
                 d.handler(*this, d);
                 ++s.retired;
-                was_shadowed = s.inhibit_irq_eip == s.eip;
-                if (!was_shadowed && !(d.opcode == 0xCC || d.opcode == 0xCD || d.opcode == 0xCE)) {
+                bool shadowed = s.inhibit_irq_eip == s.eip;
+                if (!shadowed && !(d.opcode == 0xCC || d.opcode == 0xCD || d.opcode == 0xCE)) {
                     insn_eip = s.eip;
                     single_step_trap();
                 }
@@ -167,7 +179,10 @@ u64 Cpu::run(u64 budget) {
                 ++s.retired;
                 if (block_invalidated) break;
             }
+            prev = b->cached && !block_invalidated ? b : nullptr;
+            prev_epoch = chain_epoch_;
         } catch (const GuestFault& f) {
+            prev = nullptr;
             s.eip = insn_eip;
             s.halted = false;
             // Delivering an exception takes time like an instruction does: a guest stuck in a

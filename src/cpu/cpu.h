@@ -209,6 +209,12 @@ public:
     bool code32() const { return s.seg[CS].big(); }
     // Recomputes what depends on CPL, CR0, CR4 and EFLAGS.AC (TLB set, alignment checking).
     void update_mode();
+    void invalidate_code(u32 phys, u32 len) {
+        if (blocks_.invalidate(phys, len)) {
+            block_invalidated = true;
+            ++chain_epoch_;
+        }
+    }
     void set_cpl(unsigned cpl) {
         s.cpl = cpl;
         update_mode();
@@ -284,8 +290,9 @@ private:
     unsigned user_tlb_ = 0;
     bool alignment_check_ = false;
     BlockCache blocks_;
-    int fault_depth_ = 0;
-    u8 first_fault_vector_ = 0;
+    // Bumped whenever remembered block successors may be stale: TLB flushes, CPL/mode changes,
+    // block invalidation.
+    u64 chain_epoch_ = 0;
 };
 
 } // namespace vmi86

@@ -18,6 +18,7 @@ bool Cpu::cf() const {
     case FlagOp::Inc:
     case FlagOp::Dec: return l.carry_in;
     case FlagOp::Neg: return (l.src1 & m) != 0;
+    case FlagOp::Explicit: return l.src1 & FLAG_CF;
     }
     return false;
 }
@@ -46,6 +47,7 @@ bool Cpu::of() const {
     case FlagOp::Inc: return (l.result & m) == sb;
     case FlagOp::Dec: return (l.result & m) == sb - 1;
     case FlagOp::Neg: return (l.src1 & m) == sb;
+    case FlagOp::Explicit: return l.src1 & FLAG_OF;
     }
     return false;
 }
@@ -62,6 +64,7 @@ bool Cpu::af() const {
     case FlagOp::Inc: return (l.result & 0xF) == 0;
     case FlagOp::Dec: return (l.result & 0xF) == 0xF;
     case FlagOp::Neg: return (l.src1 ^ l.result) & 0x10;
+    case FlagOp::Explicit: return l.src1 & FLAG_AF;
     }
     return false;
 }
@@ -84,6 +87,25 @@ void Cpu::set_eflags_arith(u32 f) {
 }
 
 bool Cpu::condition(unsigned cc) const {
+    // After SUB/CMP the conditions follow from the operands directly (the common case: a
+    // compare and a branch), without computing individual flags.
+    if (s.lazy.op == FlagOp::Sub) {
+        const u32 m = lazy_mask();
+        const u32 a = s.lazy.src1 & m, b = s.lazy.src2 & m;
+        const unsigned shift = 32 - 8 * s.lazy.size;
+        const s32 sa = s32(a << shift), sb = s32(b << shift);
+        bool r;
+        switch (cc >> 1) {
+        case 1: r = a < b; break;
+        case 2: r = a == b; break;
+        case 3: r = a <= b; break;
+        case 6: r = sa < sb; break;
+        case 7: r = sa <= sb; break;
+        default: goto generic;
+        }
+        return (cc & 1) ? !r : r;
+    }
+generic:
     bool r;
     switch (cc >> 1) {
     case 0: r = of(); break;

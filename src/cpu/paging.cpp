@@ -110,12 +110,13 @@ void Cpu::write_lin_slow(u32 lin, unsigned size, u32 v, bool user) {
         return;
     }
     u32 phys = translate(lin, Access::Write, user);
-    if (blocks_.page_has_code(phys) && blocks_.invalidate(phys, size)) block_invalidated = true;
+    if (blocks_.page_has_code(phys)) invalidate_code(phys, size);
     mem.write(phys, size, v);
     fill_tlb(lin, phys, true, user);
 }
 
 void Cpu::flush_tlb(bool include_global) {
+    ++chain_epoch_;
     for (unsigned set = 0; set < 2; ++set)
         for (unsigned i = 0; i < kTlbSize; ++i)
             if (include_global || !tlb_global_[set][i]) {
@@ -125,6 +126,7 @@ void Cpu::flush_tlb(bool include_global) {
 }
 
 void Cpu::invlpg(u32 lin) {
+    ++chain_epoch_;
     unsigned idx = (lin >> 12) & (kTlbSize - 1);
     for (unsigned set = 0; set < 2; ++set) {
         tlb_[set][idx] = TlbEntry{};

@@ -94,6 +94,7 @@ enum class FlagOp : u8 {
     Inc,
     Dec,
     Neg,
+    Explicit, // SF/ZF/PF from result; CF, OF and AF given as EFLAGS bits in src1
 };
 
 struct LazyFlags {

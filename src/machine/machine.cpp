@@ -41,7 +41,10 @@ Machine::Machine(const MachineConfig& config) : config_(config), cpu_(mem_, io_,
     if (!config.bios.empty()) load_bios(config.bios);
     if (!config.kernel.empty()) {
         std::vector<u8> image = read_file(config.kernel);
-        load_multiboot(config.kernel, image, config.append, mem_, cpu_);
+        // As QEMU and GRUB do, the command line starts with the kernel's path.
+        std::string cmdline =
+            config.append.empty() ? config.kernel : config.kernel + " " + config.append;
+        load_multiboot(config.kernel, image, cmdline, mem_, cpu_);
     }
     if (config.bios.empty() && config.kernel.empty())
         throw UserError("no guest given: use --bios FILE or --kernel FILE");

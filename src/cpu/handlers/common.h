@@ -7,18 +7,10 @@ namespace vmi86::handlers {
 
 template <unsigned S> constexpr u32 msb() { return 1u << (8 * S - 1); }
 
-// Sets SF, ZF, PF from a result and the given CF/OF/AF, leaving the other EFLAGS bits.
+// Sets SF, ZF, PF from a result and the given CF/OF/AF, lazily.
 template <unsigned S> inline void set_flags_szp(Cpu& c, u32 r, bool cf, bool of, bool af) {
-    u32 f = c.eflags() & ~FLAGS_ARITH;
-    r &= size_mask<S>();
-    if (cf) f |= FLAG_CF;
-    if (of) f |= FLAG_OF;
-    if (af) f |= FLAG_AF;
-    if (r == 0) f |= FLAG_ZF;
-    if (r & msb<S>()) f |= FLAG_SF;
-    if (parity_even(u8(r))) f |= FLAG_PF;
-    c.s.eflags = f;
-    c.s.lazy.op = FlagOp::None;
+    u32 explicit_bits = (cf ? FLAG_CF : 0) | (of ? FLAG_OF : 0) | (af ? FLAG_AF : 0);
+    c.set_lazy<S>(FlagOp::Explicit, r & size_mask<S>(), explicit_bits, 0);
 }
 
 inline void set_cf(Cpu& c, bool cf) {
