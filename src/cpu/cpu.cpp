@@ -172,16 +172,33 @@ u64 Cpu::run(u64 budget) {
                 }
                 continue;
             }
-            for (const DecodedInsn& d : b->insns) {
+            // Retired instructions are counted once per block; a fault mid-block counts the
+            // instructions before it (see the catch below).
+            running_block_ = b;
+            running_block_eip_ = s.eip;
+            const DecodedInsn* it = b->insns.data();
+            const DecodedInsn* const last = it + b->insns.size();
+            do {
                 insn_eip = s.eip;
-                s.eip += d.len;
-                d.handler(*this, d);
-                ++s.retired;
-                if (block_invalidated) break;
-            }
+                s.eip += it->len;
+                it->handler(*this, *it);
+                ++it;
+            } while (it != last && !block_invalidated);
+            s.retired += u64(it - b->insns.data());
+            running_block_ = nullptr;
             prev = b->cached && !block_invalidated ? b : nullptr;
             prev_epoch = chain_epoch_;
         } catch (const GuestFault& f) {
+            if (running_block_) {
+                // Count the instructions of the block that completed before the fault.
+                u32 eip = running_block_eip_;
+                for (const DecodedInsn& d : running_block_->insns) {
+                    if (eip == insn_eip) break;
+                    eip += d.len;
+                    ++s.retired;
+                }
+                running_block_ = nullptr;
+            }
             prev = nullptr;
             s.eip = insn_eip;
             s.halted = false;

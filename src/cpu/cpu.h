@@ -103,7 +103,32 @@ public:
     bool of() const;
     bool pf() const;
     bool af() const;
-    bool condition(unsigned cc) const;
+    // Jcc/SETcc/CMOVcc condition cc (0..15). The common producer/consumer pairs are decided
+    // here from the lazy operands; everything else computes the individual flags.
+    bool condition(unsigned cc) const {
+        const LazyFlags& l = s.lazy;
+        const unsigned kind = cc >> 1;
+        bool r;
+        if (kind == 2 && l.op != FlagOp::None) {
+            r = (l.result & lazy_mask()) == 0;
+        } else if (l.op == FlagOp::Sub && kind != 0 && kind != 4 && kind != 5) {
+            const u32 m = lazy_mask(), a = l.src1 & m, b = l.src2 & m;
+            const unsigned shift = 32 - 8 * l.size;
+            const s32 sa = s32(a << shift), sb = s32(b << shift);
+            switch (kind) {
+            case 1: r = a < b; break;
+            case 3: r = a <= b; break;
+            case 6: r = sa < sb; break;
+            default: r = sa <= sb; break;
+            }
+        } else if (kind == 1 && l.op == FlagOp::Explicit) {
+            r = l.src1 & FLAG_CF;
+        } else {
+            return condition_slow(cc);
+        }
+        return (cc & 1) ? !r : r;
+    }
+    bool condition_slow(unsigned cc) const;
     template <unsigned S> void set_lazy(FlagOp op, u32 result, u32 a, u32 b) {
         s.lazy.op = op;
         s.lazy.size = S;
@@ -293,6 +318,9 @@ private:
     // Bumped whenever remembered block successors may be stale: TLB flushes, CPL/mode changes,
     // block invalidation.
     u64 chain_epoch_ = 0;
+    // The block being executed and its first EIP, for counting retired instructions on a fault.
+    const Block* running_block_ = nullptr;
+    u32 running_block_eip_ = 0;
 };
 
 } // namespace vmi86

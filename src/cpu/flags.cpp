@@ -86,26 +86,7 @@ void Cpu::set_eflags_arith(u32 f) {
     s.lazy.op = FlagOp::None;
 }
 
-bool Cpu::condition(unsigned cc) const {
-    // After SUB/CMP the conditions follow from the operands directly (the common case: a
-    // compare and a branch), without computing individual flags.
-    if (s.lazy.op == FlagOp::Sub) {
-        const u32 m = lazy_mask();
-        const u32 a = s.lazy.src1 & m, b = s.lazy.src2 & m;
-        const unsigned shift = 32 - 8 * s.lazy.size;
-        const s32 sa = s32(a << shift), sb = s32(b << shift);
-        bool r;
-        switch (cc >> 1) {
-        case 1: r = a < b; break;
-        case 2: r = a == b; break;
-        case 3: r = a <= b; break;
-        case 6: r = sa < sb; break;
-        case 7: r = sa <= sb; break;
-        default: goto generic;
-        }
-        return (cc & 1) ? !r : r;
-    }
-generic:
+bool Cpu::condition_slow(unsigned cc) const {
     bool r;
     switch (cc >> 1) {
     case 0: r = of(); break;
