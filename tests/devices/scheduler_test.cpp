@@ -21,6 +21,6 @@ TEST_CASE("scheduler runs due events in time order, ties in scheduling order") {
     s.set_manual_time(1000);
     s.schedule_at(500, [&] { log += "d"; });
     s.run_due();
-    CHECK(log == "abdc");
+    CHECK(log == "abcd");
     CHECK(s.next_deadline() == Scheduler::kNever);
 }
