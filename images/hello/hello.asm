@@ -10,6 +10,8 @@ start:
         mov sp, 0x7000
         mov ax, cs
         mov ds, ax
+        mov al, 0x11                    ; POST code: real mode reached
+        out 0x80, al
         mov si, msg_real
         call print16
         ; Copy the GDT to RAM (the CPU sets accessed bits) and enter protected mode.
@@ -31,6 +33,8 @@ pm_entry:
         mov es, ax
         mov ss, ax
         mov esp, 0x7000
+        mov al, 0x22                    ; POST code: protected mode reached
+        out 0x80, al
         mov esi, msg_prot + 0xF0000
 .next:  lodsb
         test al, al

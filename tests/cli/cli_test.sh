@@ -32,6 +32,13 @@ if grep -q "Hello from vmi86: 32-bit protected mode" "$tmp/out"; then
 else
     echo "FAIL default guest output:"; cat "$tmp/out"; failures=$((failures + 1))
 fi
+expect_status "--post and --debugcon FILE" 1 "$vmi86" --bios "$hello" --post --debugcon "$tmp/console.txt"
+if grep -qx "POST 0x80: 0x11" "$tmp/err" && grep -qx "POST 0x80: 0x22" "$tmp/err" &&
+    grep -q "Hello from vmi86: real mode" "$tmp/console.txt" && [ ! -s "$tmp/out" ]; then
+    echo "ok   POST codes printed, console in the file"; passes=$((passes + 1))
+else
+    echo "FAIL POST codes / debugcon file:"; cat "$tmp/err" "$tmp/console.txt"; failures=$((failures + 1))
+fi
 expect_status "--help" 0 "$vmi86" --help
 expect_status "unknown option" 2 "$vmi86" --no-such-option
 expect_status "missing ROM file" 2 "$vmi86" --bios "$tmp/missing.bin"
