@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [extra-package...]
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libfmt-dev libcli11-dev doctest-dev nlohmann-json3-dev
-          zlib1g-dev libcapstone-dev nasm gcc-multilib g++-multilib "$@")
+          zlib1g-dev libcapstone-dev nasm gcc-multilib g++-multilib cpio "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
