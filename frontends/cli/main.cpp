@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
     app.add_option(
         "--bios", cfg.bios,
         "ROM image mapped at the top of the 4 GiB space (last 128 KiB mirrored below 1 MiB)");
-    app.add_option("--kernel", cfg.kernel, "multiboot kernel to load and enter in protected mode");
+    app.add_option("--kernel", cfg.kernel, "Linux bzImage or multiboot kernel to boot directly");
+    app.add_option("--initrd", cfg.initrd, "initial ramdisk for a Linux kernel");
     app.add_option("--append", cfg.append, "kernel command line");
     app.add_option("--debugcon", cfg.debugcon, "file for port 0xE9 output (default: stdout)");
     app.add_flag("--post", cfg.print_post,

@@ -233,7 +233,21 @@ void Cpu::service_interrupts() {
     interrupt(vector, IntKind::External);
 }
 
-void Cpu::deliver_fault(const GuestFault& f) { deliver_nested(f, 0); }
+void Cpu::deliver_fault(const GuestFault& f) {
+    if (log.verbose) {
+        std::string bytes;
+        for (u32 i = 0; i < 8; ++i) {
+            try {
+                bytes += fmt::format(" {:02x}", read_sys(s.seg[CS].base + s.eip + i, 1));
+            } catch (const GuestFault&) {
+                bytes += " ??";
+            }
+        }
+        log.info("exception {} error {:#x} at {:04x}:{:08x} cr2 {:08x} code{}", f.vector, f.error, s.seg[CS].selector,
+                 s.eip, s.cr2, bytes);
+    }
+    deliver_nested(f, 0);
+}
 
 // Faults while delivering a fault: two contributory faults, or a page fault followed by a page
 // fault or a contributory fault, make a double fault; a fault while delivering #DF shuts down.

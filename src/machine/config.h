@@ -8,7 +8,8 @@ namespace vmi86 {
 struct MachineConfig {
     u64 ram_mb = 128;
     std::string bios;     // ROM image mapped at the top of the 4 GiB space
-    std::string kernel;   // multiboot kernel
+    std::string kernel;   // Linux bzImage or multiboot kernel
+    std::string initrd;   // initial ramdisk for a Linux kernel
     std::string append;   // kernel command line
     std::string debugcon; // file for port 0xE9 output; empty: stdout
     bool print_post = false;

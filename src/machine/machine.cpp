@@ -1,5 +1,6 @@
 #include "machine/machine.h"
 #include "common/error.h"
+#include "machine/linux_boot.h"
 #include "machine/multiboot.h"
 #include <cerrno>
 #include <chrono>
@@ -41,10 +42,17 @@ Machine::Machine(const MachineConfig& config) : config_(config), cpu_(mem_, io_,
     if (!config.bios.empty()) load_bios(config.bios);
     if (!config.kernel.empty()) {
         std::vector<u8> image = read_file(config.kernel);
-        // As QEMU and GRUB do, the command line starts with the kernel's path.
-        std::string cmdline =
-            config.append.empty() ? config.kernel : config.kernel + " " + config.append;
-        load_multiboot(config.kernel, image, cmdline, mem_, cpu_);
+        if (is_linux_bzimage(image)) {
+            std::vector<u8> initrd = config.initrd.empty() ? std::vector<u8>{} : read_file(config.initrd);
+            load_linux(config.kernel, image, initrd, config.append, mem_, cpu_);
+        } else {
+            if (!config.initrd.empty()) throw UserError("--initrd needs a Linux kernel (bzImage) in --kernel");
+            // As QEMU and GRUB do, the multiboot command line starts with the kernel's path.
+            std::string cmdline = config.append.empty() ? config.kernel : config.kernel + " " + config.append;
+            load_multiboot(config.kernel, image, cmdline, mem_, cpu_);
+        }
+    } else if (!config.initrd.empty()) {
+        throw UserError("--initrd needs --kernel");
     }
     if (config.bios.empty() && config.kernel.empty())
         throw UserError("no guest given: use --bios FILE or --kernel FILE");

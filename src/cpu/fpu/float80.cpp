@@ -1,0 +1,373 @@
+// Float80 core: classification, rounding to a precision and an exponent range (with the x87's
+// masked and unmasked overflow/underflow responses), and the basic arithmetic.
+#include "cpu/fpu/float80.h"
+
+namespace vmi86::fpu {
+
+using namespace detail;
+
+namespace {
+// Exponent bias adjustment of the unmasked overflow/underflow responses (SDM Vol. 1 8.5.4/8.5.5).
+constexpr s32 kWrapBias = 24576;
+} // namespace
+
+Kind classify(Float80 a) {
+    const u16 e = a.exp();
+    if (e == 0) return a.mant == 0 ? Kind::Zero : Kind::Denormal;
+    if (!(a.mant >> 63)) return Kind::Unsupported; // unnormal, pseudo-infinity, pseudo-NaN
+    if (e == 0x7FFF) {
+        if ((a.mant << 1) == 0) return Kind::Infinity;
+        return (a.mant >> 62) & 1 ? Kind::QNaN : Kind::SNaN;
+    }
+    return Kind::Normal;
+}
+
+namespace detail {
+
+u128 shift_right_jam(u128 x, int n) {
+    if (n <= 0) return x;
+    if (n >= 128) return x != 0;
+    return (x >> n) | ((x & ((u128(1) << n) - 1)) != 0);
+}
+
+int leading_zeros(u128 x) {
+    const u64 hi = u64(x >> 64);
+    if (hi) return __builtin_clzll(hi);
+    const u64 lo = u64(x);
+    return lo ? 64 + __builtin_clzll(lo) : 128;
+}
+
+Wide unpack(Float80 a) {
+    s32 e = a.exp() == 0 ? 1 : a.exp(); // denormals share the smallest normal exponent
+    u128 sig = u128(a.mant) << 64;
+    const int lz = leading_zeros(sig);
+    return {a.sign(), e - kExtBias - lz, sig << lz};
+}
+
+Float80 quiet(Float80 a) { return {a.mant | (1ull << 62), a.sign_exp}; }
+
+// SDM Vol. 1 Table 4-7: an SNaN is quieted and raises IE; of two NaNs the larger significand
+// wins (on a tie the positive one).
+Float80 propagate_nan(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env) {
+    if (ka == Kind::SNaN || kb == Kind::SNaN) env.flags |= kIE;
+    if (!is_nan(kb)) return quiet(a);
+    if (!is_nan(ka)) return quiet(b);
+    const u64 ma = a.mant | (1ull << 62), mb = b.mant | (1ull << 62);
+    if (ma != mb) return quiet(ma > mb ? a : b);
+    return quiet(a.sign() ? b : a);
+}
+
+namespace {
+
+// Rounds a significand (bits below `shift` are dropped) in the current mode; returns the kept
+// part plus the increment, and whether the drop was inexact.
+struct RoundStep {
+    u64 kept;
+    bool inexact;
+    bool up;
+};
+RoundStep round_bits(u128 sig, int shift, bool sign, Rounding rc) {
+    const u128 x = shift_right_jam(sig, shift - 2); // two extra bits: round and sticky
+    const unsigned low = unsigned(x & 3);
+    const u64 kept = u64(x >> 2);
+    bool up = false;
+    switch (rc) {
+    case Rounding::Nearest: up = low > 2 || (low == 2 && (kept & 1)); break;
+    case Rounding::Down: up = sign && low; break;
+    case Rounding::Up: up = !sign && low; break;
+    case Rounding::Zero: break;
+    }
+    return {kept, low != 0, up};
+}
+
+// Tininess is detected after rounding (as if the exponent range were unbounded).
+bool tiny_after_rounding(const Wide& w, int p, const Format& f, Rounding rc) {
+    if (w.exp >= f.emin) return false;
+    if (w.exp < f.emin - 1) return true;
+    const RoundStep r = round_bits(w.sig, 128 - p, w.sign, rc);
+    return !((r.kept + r.up) >> p);
+}
+
+} // namespace
+
+Rounded round(const Wide& w, int p, const Format& f, Dest dest, FpEnv& env) {
+    const Rounding rc = env.rounding();
+    const bool tiny = tiny_after_rounding(w, p, f, rc);
+    Wide v = w;
+    if (tiny && !env.masked(kUE)) {
+        env.flags |= kUE;
+        if (dest == Dest::Memory) return {w.sign, 0, 0, false, false};
+        v.exp += kWrapBias; // the register gets the value with a wrapped exponent
+    }
+    s32 e = v.exp < f.emin ? f.emin : v.exp;
+    const RoundStep r = round_bits(v.sig, 127 - (p - 1) + (e - v.exp) + 2 - 2, v.sign, rc);
+    u64 sig = r.kept + r.up;
+    if (sig >> p) {
+        sig >>= 1;
+        ++e;
+    }
+    if (r.inexact) {
+        env.flags |= kPE;
+        if (tiny) env.flags |= kUE;
+    }
+    env.c1 = r.up;
+    if (e > f.emax) {
+        if (!env.masked(kOE)) {
+            env.flags |= kOE;
+            if (dest == Dest::Memory) return {w.sign, 0, 0, false, false};
+            return {v.sign, e - kWrapBias, sig, false, true};
+        }
+        env.flags |= kOE | kPE;
+        const bool to_inf = rc == Rounding::Nearest || (rc == Rounding::Up && !v.sign) ||
+                            (rc == Rounding::Down && v.sign);
+        env.c1 = to_inf;
+        if (to_inf) return {v.sign, f.emax + 1, 0, true, true};
+        return {v.sign, f.emax, (p == 64 ? ~0ull : (1ull << p) - 1), false, true};
+    }
+    return {v.sign, e, sig, false, true};
+}
+
+Float80 pack_ext(const Rounded& r, int p) {
+    const u16 sign = r.sign ? 0x8000 : 0;
+    if (r.inf) return {0x8000000000000000ull, u16(sign | 0x7FFF)};
+    const u64 mant = r.sig << (64 - p);
+    if (!(mant >> 63)) return {mant, sign}; // denormal or zero
+    return {mant, u16(sign | u16(r.exp + kExtBias))};
+}
+
+Float80 round_pack_ext(const Wide& w, int p, FpEnv& env) {
+    return pack_ext(round(w, p, kExtFormat, Dest::Register, env), p);
+}
+
+} // namespace detail
+
+namespace {
+
+Float80 zero(bool sign) { return {0, u16(sign ? 0x8000 : 0)}; }
+Float80 infinity(bool sign) { return {0x8000000000000000ull, u16(sign ? 0xFFFF : 0x7FFF)}; }
+
+// The checks every two-operand arithmetic instruction starts with. Returns true when `out` is
+// the final result (NaN, invalid, or the operation suppressed by an unmasked denormal).
+bool special_operands(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env, Float80& out) {
+    if (ka == Kind::Unsupported || kb == Kind::Unsupported) {
+        env.flags |= kIE;
+        out = kDefaultNaN;
+        return true;
+    }
+    if (is_nan(ka) || is_nan(kb)) {
+        out = propagate_nan(a, ka, b, kb, env);
+        return true;
+    }
+    if (ka == Kind::Denormal || kb == Kind::Denormal) {
+        env.flags |= kDE;
+        if (!env.masked(kDE)) {
+            out = a;
+            return true;
+        }
+    }
+    return false;
+}
+
+Float80 invalid(FpEnv& env) {
+    env.flags |= kIE;
+    return kDefaultNaN;
+}
+
+Float80 add_signed(Float80 a, Float80 b, bool negate_b, FpEnv& env) {
+    const Kind ka = classify(a), kb = classify(b);
+    Float80 out;
+    if (special_operands(a, ka, b, kb, env, out)) return out;
+    const bool sa = a.sign(), sb = b.sign() != negate_b;
+    if (ka == Kind::Infinity || kb == Kind::Infinity) {
+        if (ka == Kind::Infinity && kb == Kind::Infinity && sa != sb) return invalid(env);
+        return infinity(ka == Kind::Infinity ? sa : sb);
+    }
+    const bool za = ka == Kind::Zero, zb = kb == Kind::Zero;
+    if (za && zb) return zero(sa == sb ? sa : env.rounding() == Rounding::Down);
+    const int p = env.precision();
+    if (zb) return round_pack_ext(unpack(a), p, env);
+    if (za) {
+        Wide w = unpack(b);
+        w.sign = sb;
+        return round_pack_ext(w, p, env);
+    }
+    Wide x = unpack(a), y = unpack(b);
+    y.sign = sb;
+    if (x.exp < y.exp || (x.exp == y.exp && x.sig < y.sig)) std::swap(x, y);
+    // |x| >= |y|: align y, leaving one bit of headroom for a carry.
+    const u128 xs = x.sig >> 1;
+    const u128 ys = shift_right_jam(y.sig >> 1, x.exp - y.exp);
+    Wide r{x.sign, x.exp + 1, 0};
+    if (x.sign == y.sign) {
+        r.sig = xs + ys;
+    } else {
+        r.sig = xs - ys;
+        if (r.sig == 0) return zero(env.rounding() == Rounding::Down);
+    }
+    const int lz = leading_zeros(r.sig);
+    r.sig <<= lz;
+    r.exp -= lz;
+    return round_pack_ext(r, p, env);
+}
+
+} // namespace
+
+Float80 add(Float80 a, Float80 b, FpEnv& env) { return add_signed(a, b, false, env); }
+Float80 sub(Float80 a, Float80 b, FpEnv& env) { return add_signed(a, b, true, env); }
+
+Float80 mul(Float80 a, Float80 b, FpEnv& env) {
+    const Kind ka = classify(a), kb = classify(b);
+    Float80 out;
+    if (special_operands(a, ka, b, kb, env, out)) return out;
+    const bool sign = a.sign() != b.sign();
+    const bool za = ka == Kind::Zero, zb = kb == Kind::Zero;
+    if (ka == Kind::Infinity || kb == Kind::Infinity) {
+        if (za || zb) return invalid(env);
+        return infinity(sign);
+    }
+    if (za || zb) return zero(sign);
+    const Wide x = unpack(a), y = unpack(b);
+    Wide r{sign, x.exp + y.exp + 1, u128(u64(x.sig >> 64)) * u64(y.sig >> 64)};
+    const int lz = leading_zeros(r.sig);
+    r.sig <<= lz;
+    r.exp -= lz;
+    return round_pack_ext(r, env.precision(), env);
+}
+
+Float80 div(Float80 a, Float80 b, FpEnv& env) {
+    const Kind ka = classify(a), kb = classify(b);
+    Float80 out;
+    if (special_operands(a, ka, b, kb, env, out)) return out;
+    const bool sign = a.sign() != b.sign();
+    const bool za = ka == Kind::Zero, zb = kb == Kind::Zero;
+    if (ka == Kind::Infinity) {
+        if (kb == Kind::Infinity) return invalid(env);
+        return infinity(sign);
+    }
+    if (kb == Kind::Infinity) return zero(sign);
+    if (zb) {
+        if (za) return invalid(env);
+        env.flags |= kZE;
+        return infinity(sign);
+    }
+    if (za) return zero(sign);
+    const Wide x = unpack(a), y = unpack(b);
+    const u64 n = u64(x.sig >> 64), d = u64(y.sig >> 64);
+    // Two steps of 128/64 division give a 128-bit quotient with bit 127 set, plus a sticky bit.
+    const bool shift_one = n >= d;
+    const u128 num = shift_one ? u128(n) << 63 : u128(n) << 64;
+    const u64 q1 = u64(num / d), r1 = u64(num % d);
+    const u128 num2 = u128(r1) << 64;
+    const u64 q2 = u64(num2 / d), r2 = u64(num2 % d);
+    Wide r{sign, x.exp - y.exp + (shift_one ? 0 : -1), (u128(q1) << 64) | q2 | (r2 != 0)};
+    return round_pack_ext(r, env.precision(), env);
+}
+
+Float80 sqrt(Float80 a, FpEnv& env) {
+    const Kind ka = classify(a);
+    if (ka == Kind::Unsupported) return invalid(env);
+    if (is_nan(ka)) return propagate_nan(a, ka, a, ka, env);
+    if (ka == Kind::Zero) return a;
+    if (ka == Kind::Denormal) {
+        env.flags |= kDE;
+        if (!env.masked(kDE)) return a;
+    }
+    if (a.sign()) return invalid(env);
+    if (ka == Kind::Infinity) return a;
+    const Wide x = unpack(a);
+    // value = m * 2^(exp-63); with an even exponent the root of m * 2^(2k) is sqrt(m) * 2^k.
+    // The radicand m << (68 + odd) has 132 bits; its 66-bit root leaves two rounding bits and
+    // the remainder gives the sticky bit.
+    const bool odd = x.exp & 1;
+    const u64 m = u64(x.sig >> 64);
+    const int shift = 68 + (odd ? 1 : 0); // radicand bit i is m bit (i - shift)
+    u128 rem = 0, root = 0;
+    for (int i = 65; i >= 0; --i) {
+        const int hi = 2 * i + 1 - shift, lo = 2 * i - shift;
+        const unsigned pair = ((hi >= 0 && hi < 64) ? unsigned((m >> hi) & 1) << 1 : 0) |
+                              ((lo >= 0 && lo < 64) ? unsigned((m >> lo) & 1) : 0);
+        rem = (rem << 2) | pair;
+        const u128 trial = (root << 2) | 1;
+        root <<= 1;
+        if (rem >= trial) {
+            rem -= trial;
+            root |= 1;
+        }
+    }
+    // root ~ sqrt(m * 2^shift) = sqrt(value) * 2^((63 + shift - exp) / 2), top bit at 65.
+    const s32 e = (x.exp - (odd ? 1 : 0)) / 2;
+    Wide r{false, e, (root << 62) | (rem != 0)};
+    const int lz = leading_zeros(r.sig);
+    r.sig <<= lz;
+    r.exp -= lz;
+    return round_pack_ext(r, env.precision(), env);
+}
+
+Float80 round_to_int(Float80 a, FpEnv& env) {
+    const Kind ka = classify(a);
+    if (ka == Kind::Unsupported) return invalid(env);
+    if (is_nan(ka)) return propagate_nan(a, ka, a, ka, env);
+    if (ka == Kind::Zero || ka == Kind::Infinity) return a;
+    if (ka == Kind::Denormal) {
+        env.flags |= kDE;
+        if (!env.masked(kDE)) return a;
+    }
+    const Wide x = unpack(a);
+    if (x.exp >= 63) return a;
+    // Keep the bits of weight >= 1: sig has weight 2^(exp-127) at bit 0.
+    const int shift = 127 - x.exp;
+    RoundStep r = shift - 2 >= 128 ? RoundStep{0, true, false} : RoundStep{};
+    if (shift - 2 < 128) {
+        const u128 xj = shift_right_jam(x.sig, shift - 2);
+        const unsigned low = unsigned(xj & 3);
+        r.kept = u64(xj >> 2);
+        r.inexact = low != 0;
+        switch (env.rounding()) {
+        case Rounding::Nearest: r.up = low > 2 || (low == 2 && (r.kept & 1)); break;
+        case Rounding::Down: r.up = x.sign && low; break;
+        case Rounding::Up: r.up = !x.sign && low; break;
+        case Rounding::Zero: break;
+        }
+    } else {
+        r.up = (env.rounding() == Rounding::Down && x.sign) ||
+               (env.rounding() == Rounding::Up && !x.sign);
+    }
+    const u64 v = r.kept + r.up;
+    if (r.inexact) env.flags |= kPE;
+    env.c1 = r.up;
+    if (v == 0) return zero(x.sign);
+    Float80 f = from_int(s64(v));
+    return x.sign ? negate(f) : f;
+}
+
+Order compare(Float80 a, Float80 b, bool quiet, FpEnv& env) {
+    const Kind ka = classify(a), kb = classify(b);
+    if (ka == Kind::Unsupported || kb == Kind::Unsupported) {
+        env.flags |= kIE;
+        return Order::Unordered;
+    }
+    if (is_nan(ka) || is_nan(kb)) {
+        if (!quiet || ka == Kind::SNaN || kb == Kind::SNaN) env.flags |= kIE;
+        return Order::Unordered;
+    }
+    if (ka == Kind::Denormal || kb == Kind::Denormal) env.flags |= kDE;
+    const bool za = ka == Kind::Zero, zb = kb == Kind::Zero;
+    if (za && zb) return Order::Equal;
+    if (a.sign() != b.sign()) return a.sign() ? Order::Less : Order::Greater;
+    // Same sign: compare magnitudes (infinities compare by their biased exponent).
+    int mag;
+    if (za || zb) {
+        mag = za ? -1 : 1;
+    } else if (ka == Kind::Infinity || kb == Kind::Infinity) {
+        mag = ka == kb ? 0 : (ka == Kind::Infinity ? 1 : -1);
+    } else {
+        const Wide x = unpack(a), y = unpack(b);
+        mag = x.exp != y.exp ? (x.exp < y.exp ? -1 : 1)
+                             : (x.sig == y.sig ? 0 : (x.sig < y.sig ? -1 : 1));
+    }
+    if (mag == 0) return Order::Equal;
+    if (a.sign()) mag = -mag;
+    return mag < 0 ? Order::Less : Order::Greater;
+}
+
+} // namespace vmi86::fpu
