@@ -24,6 +24,13 @@ int main(int argc, char** argv) {
     app.add_option("--timeout", cfg.timeout_seconds,
                    "give up after this many seconds (exit status 124)");
     app.add_flag("-v,--verbose", cfg.verbose, "log what the machine does");
+    app.add_option("--expect", cfg.expect,
+                   "exit with status 0 when the guest prints TEXT (repeatable)");
+    app.add_option("--fail-on", cfg.fail_on,
+                   "exit with status 1 when the guest prints TEXT (repeatable)");
+    app.add_flag(
+        "--realtime", cfg.realtime,
+        "virtual time follows the host clock (default: guest instructions, deterministic)");
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {

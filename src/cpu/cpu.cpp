@@ -139,7 +139,7 @@ u64 Cpu::run(u64 budget) {
             break;
         }
         try {
-            if (interrupts && (s.eflags & FLAG_IF) && s.eip != s.inhibit_irq_eip &&
+            if (s.intr_line && (s.eflags & FLAG_IF) && s.eip != s.inhibit_irq_eip && interrupts &&
                 interrupts->interrupt_pending()) {
                 prev = nullptr;
                 service_interrupts();

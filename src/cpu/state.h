@@ -143,6 +143,7 @@ struct CpuState {
     u64 retired = 0; // instructions retired since reset
     bool halted = false;
     bool exit_request = false;        // set by devices: stop at the next block boundary
+    bool intr_line = false;           // the INTR input from the interrupt controllers
     u32 inhibit_irq_eip = 0xFFFFFFFF; // after MOV SS/POP SS/STI: no interrupt before this EIP
 };
 

@@ -23,6 +23,7 @@ void DebugPorts::io_write(u16 port, unsigned size, u32 value) {
         char ch = char(value & 0xFF);
         console_.push_back(ch);
         if (out_) std::fputc(ch, out_);
+        if (on_output) on_output(ch);
         break;
     }
     case kExit:

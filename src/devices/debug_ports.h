@@ -26,6 +26,8 @@ public:
 
     const std::vector<std::pair<u16, u8>>& post_codes() const { return post_codes_; }
     const std::string& console_text() const { return console_; }
+    // Sees every debug-console byte (the machine's --expect/--fail-on watch).
+    std::function<void(char)> on_output;
 
 private:
     std::FILE* out_;

@@ -2,6 +2,7 @@
 #pragma once
 #include "common/types.h"
 #include <string>
+#include <vector>
 
 namespace vmi86 {
 
@@ -17,6 +18,9 @@ struct MachineConfig {
     bool stats = false;
     u64 max_instructions = 0; // 0: no limit
     double timeout_seconds = 0;
+    bool realtime = false;            // virtual time follows the host clock instead of instructions
+    std::vector<std::string> expect;  // exit 0 when the guest prints one of these
+    std::vector<std::string> fail_on; // exit 1 when the guest prints one of these
 };
 
 } // namespace vmi86

@@ -20,8 +20,10 @@ constexpr u32 kKernelBase = 0x100000;
 // Offsets in boot_params / the setup header (boot.rst).
 constexpr u32 kExtMemK = 0x002, kAltMemK = 0x1E0, kE820Entries = 0x1E8, kSetupSects = 0x1F1;
 constexpr u32 kSysSize = 0x1F4, kBootFlag = 0x1FE, kHeaderMagic = 0x202, kVersion = 0x206;
-constexpr u32 kTypeOfLoader = 0x210, kLoadFlags = 0x211, kCode32Start = 0x214, kRamdiskImage = 0x218;
-constexpr u32 kRamdiskSize = 0x21C, kHeapEndPtr = 0x224, kCmdLinePtr = 0x228, kInitrdAddrMax = 0x22C;
+constexpr u32 kTypeOfLoader = 0x210, kLoadFlags = 0x211, kCode32Start = 0x214,
+              kRamdiskImage = 0x218;
+constexpr u32 kRamdiskSize = 0x21C, kHeapEndPtr = 0x224, kCmdLinePtr = 0x228,
+              kInitrdAddrMax = 0x22C;
 constexpr u32 kCmdlineSize = 0x238, kE820Table = 0x2D0;
 
 } // namespace
@@ -36,21 +38,26 @@ void load_linux(const std::string& path, const std::vector<u8>& img, const std::
         throw UserError(fmt::format("{}: not a Linux bzImage (no setup header)", path));
     const u16 version = load_le<u16>(&img[kVersion]);
     if (version < 0x0206)
-        throw UserError(fmt::format("{}: Linux boot protocol {}.{:02} is too old (need 2.06)", path, version >> 8, version & 0xFF));
-    if (!(img[kLoadFlags] & 1)) throw UserError(fmt::format("{}: not a bzImage (zImage loaded low)", path));
+        throw UserError(fmt::format("{}: Linux boot protocol {}.{:02} is too old (need 2.06)", path,
+                                    version >> 8, version & 0xFF));
+    if (!(img[kLoadFlags] & 1))
+        throw UserError(fmt::format("{}: not a bzImage (zImage loaded low)", path));
     unsigned setup_sects = img[kSetupSects] ? img[kSetupSects] : 4;
     const u64 kernel_off = u64(setup_sects + 1) * 512;
     const u64 kernel_size = u64(load_le<u32>(&img[kSysSize])) * 16;
     if (kernel_off + kernel_size > img.size() || kernel_size == 0)
-        throw UserError(fmt::format("{}: truncated bzImage ({} bytes, header says {})", path, img.size(), kernel_off + kernel_size));
+        throw UserError(fmt::format("{}: truncated bzImage ({} bytes, header says {})", path,
+                                    img.size(), kernel_off + kernel_size));
     const u64 ram = mem.ram_size();
-    if (kKernelBase + kernel_size > ram) throw UserError(fmt::format("{}: kernel does not fit in guest RAM", path));
+    if (kKernelBase + kernel_size > ram)
+        throw UserError(fmt::format("{}: kernel does not fit in guest RAM", path));
     u8* m = mem.ram();
 
     // boot_params: zero page + the setup header copied from the image.
     std::memset(m + kBootParams, 0, 4096);
     const u32 header_end = 0x202 + img[0x201];
-    std::memcpy(m + kBootParams + kSetupSects, &img[kSetupSects], std::min<u32>(header_end, 4096) - kSetupSects);
+    std::memcpy(m + kBootParams + kSetupSects, &img[kSetupSects],
+                std::min<u32>(header_end, 4096) - kSetupSects);
     u8* bp = m + kBootParams;
     bp[kTypeOfLoader] = 0xFF; // an unregistered boot loader
     bp[kLoadFlags] |= 0x80;   // CAN_USE_HEAP
@@ -60,7 +67,8 @@ void load_linux(const std::string& path, const std::vector<u8>& img, const std::
     // Command line.
     u32 cmd_max = version >= 0x0206 ? load_le<u32>(&img[kCmdlineSize]) : 255;
     if (cmdline.size() > std::min(cmd_max, kCmdlineMax - 1))
-        throw UserError(fmt::format("kernel command line is longer than the kernel accepts ({} bytes)", cmd_max));
+        throw UserError(fmt::format(
+            "kernel command line is longer than the kernel accepts ({} bytes)", cmd_max));
     std::memcpy(m + kCmdline, cmdline.c_str(), cmdline.size() + 1);
     store_le<u32>(bp + kCmdLinePtr, kCmdline);
 
@@ -69,7 +77,8 @@ void load_linux(const std::string& path, const std::vector<u8>& img, const std::
         u64 base, size;
         u32 type;
     };
-    const E820 map[] = {{0, 0x9FC00, 1}, {0x9FC00, 0x400, 2}, {0xF0000, 0x10000, 2}, {0x100000, ram - 0x100000, 1}};
+    const E820 map[] = {
+        {0, 0x9FC00, 1}, {0x9FC00, 0x400, 2}, {0xF0000, 0x10000, 2}, {0x100000, ram - 0x100000, 1}};
     for (unsigned i = 0; i < std::size(map); ++i) {
         u8* e = bp + kE820Table + 20 * i;
         store_le<u64>(e, map[i].base);
@@ -89,7 +98,8 @@ void load_linux(const std::string& path, const std::vector<u8>& img, const std::
         u64 top = std::min<u64>(max + 1, ram);
         u64 addr = (top - initrd.size()) & ~u64(0xFFF);
         if (initrd.size() > top || addr < kKernelBase + kernel_size)
-            throw UserError(fmt::format("initrd of {} bytes does not fit in guest RAM below {:#x}", initrd.size(), top));
+            throw UserError(fmt::format("initrd of {} bytes does not fit in guest RAM below {:#x}",
+                                        initrd.size(), top));
         std::memcpy(m + addr, initrd.data(), initrd.size());
         store_le<u32>(bp + kRamdiskImage, u32(addr));
         store_le<u32>(bp + kRamdiskSize, u32(initrd.size()));

@@ -15,7 +15,8 @@ class MemoryBus;
 bool is_linux_bzimage(const std::vector<u8>& image);
 
 // Throws UserError for a truncated or unsupported image, or an initrd that does not fit.
-void load_linux(const std::string& path, const std::vector<u8>& image, const std::vector<u8>& initrd,
-                const std::string& cmdline, MemoryBus& mem, Cpu& cpu);
+void load_linux(const std::string& path, const std::vector<u8>& image,
+                const std::vector<u8>& initrd, const std::string& cmdline, MemoryBus& mem,
+                Cpu& cpu);
 
 } // namespace vmi86

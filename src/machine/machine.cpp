@@ -8,8 +8,21 @@
 #include <fmt/core.h>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 namespace vmi86 {
+
+namespace {
+// In deterministic mode one retired instruction is one nanosecond of virtual time: a 1 GHz CPU.
+constexpr u64 kNsPerInstruction = 1;
+constexpr u64 kSliceInstructions = 1'000'000;
+
+u64 host_ns() {
+    return u64(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+                   .count());
+}
+} // namespace
 
 std::vector<u8> read_file(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
@@ -25,6 +38,11 @@ Machine::Machine(const MachineConfig& config) : config_(config), cpu_(mem_, io_,
         throw UserError(
             fmt::format("-m {}: RAM size must be between 1 and 3584 MiB", config.ram_mb));
     mem_.allocate_ram(config.ram_mb << 20);
+    host_start_ns_ = host_ns();
+    sched_.set_clock([this] { return virtual_now(); });
+    for (const auto& e : config.expect) watch_.expect(e);
+    for (const auto& f : config.fail_on) watch_.fail_on(f);
+
     std::FILE* out = stdout;
     if (!config.debugcon.empty()) {
         debugcon_file_ = std::fopen(config.debugcon.c_str(), "wb");
@@ -34,26 +52,16 @@ Machine::Machine(const MachineConfig& config) : config_(config), cpu_(mem_, io_,
     }
     debug_ports_ =
         std::make_unique<DebugPorts>(io_, out, [this](int status) { request_exit(status); });
+    debug_ports_->on_output = [this](char c) { guest_output(c); };
     port92_ = std::make_unique<SystemControlPort>(io_, mem_, [this] { cpu_.reset(); });
-    cpu_.on_triple_fault = [this] {
-        // A triple fault resets the CPU, as the board's shutdown logic does.
-        cpu_.reset();
-    };
+    // A triple fault resets the CPU, as the board's shutdown logic does.
+    cpu_.on_triple_fault = [this] { cpu_.reset(); };
+
     if (!config.bios.empty()) load_bios(config.bios);
-    if (!config.kernel.empty()) {
-        std::vector<u8> image = read_file(config.kernel);
-        if (is_linux_bzimage(image)) {
-            std::vector<u8> initrd = config.initrd.empty() ? std::vector<u8>{} : read_file(config.initrd);
-            load_linux(config.kernel, image, initrd, config.append, mem_, cpu_);
-        } else {
-            if (!config.initrd.empty()) throw UserError("--initrd needs a Linux kernel (bzImage) in --kernel");
-            // As QEMU and GRUB do, the multiboot command line starts with the kernel's path.
-            std::string cmdline = config.append.empty() ? config.kernel : config.kernel + " " + config.append;
-            load_multiboot(config.kernel, image, cmdline, mem_, cpu_);
-        }
-    } else if (!config.initrd.empty()) {
+    if (!config.kernel.empty())
+        load_kernel();
+    else if (!config.initrd.empty())
         throw UserError("--initrd needs --kernel");
-    }
     if (config.bios.empty() && config.kernel.empty())
         throw UserError("no guest given: use --bios FILE or --kernel FILE");
 }
@@ -77,18 +85,66 @@ void Machine::load_bios(const std::string& path) {
     mem_.map_rom_alias(0x100000 - low, 0u - low, low);
 }
 
+void Machine::load_kernel() {
+    std::vector<u8> image = read_file(config_.kernel);
+    if (is_linux_bzimage(image)) {
+        std::vector<u8> initrd =
+            config_.initrd.empty() ? std::vector<u8>{} : read_file(config_.initrd);
+        load_linux(config_.kernel, image, initrd, config_.append, mem_, cpu_);
+        return;
+    }
+    if (!config_.initrd.empty())
+        throw UserError("--initrd needs a Linux kernel (bzImage) in --kernel");
+    // As QEMU and GRUB do, the multiboot command line starts with the kernel's path.
+    std::string cmdline =
+        config_.append.empty() ? config_.kernel : config_.kernel + " " + config_.append;
+    load_multiboot(config_.kernel, image, cmdline, mem_, cpu_);
+}
+
+u64 Machine::virtual_now() const {
+    if (config_.realtime) return host_ns() - host_start_ns_;
+    return cpu_.s.retired * kNsPerInstruction + skipped_ns_;
+}
+
 void Machine::request_exit(int status) {
     if (!exit_status_) exit_status_ = status;
     cpu_.s.exit_request = true;
 }
 
+void Machine::guest_output(char c) {
+    watch_.feed(c);
+    if (watch_.verdict()) request_exit(*watch_.verdict());
+}
+
+bool Machine::skip_halt() {
+    // With interrupts disabled (and no NMI source) a halted CPU never runs again.
+    if (!(cpu_.s.eflags & FLAG_IF)) return false;
+    if (cpu_.s.intr_line) return true; // the CPU takes the interrupt on its next slice
+    const u64 next = sched_.next_deadline();
+    if (next == Scheduler::kNever) return false;
+    const u64 now = virtual_now();
+    if (next > now) {
+        if (config_.realtime)
+            std::this_thread::sleep_for(
+                std::chrono::nanoseconds(std::min<u64>(next - now, 10'000'000)));
+        else
+            skipped_ns_ += next - now;
+    }
+    sched_.run_due();
+    return true;
+}
+
 int Machine::run() {
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    const u64 chunk = 1'000'000;
+    const u64 start = host_ns();
     int status = 0;
     for (;;) {
-        u64 budget = chunk;
+        u64 budget = kSliceInstructions;
+        const u64 deadline = sched_.next_deadline();
+        if (deadline != Scheduler::kNever) {
+            const u64 now = virtual_now();
+            budget = std::clamp<u64>(deadline > now ? (deadline - now) / kNsPerInstruction : 1, 1,
+                                     kSliceInstructions);
+        }
         if (config_.max_instructions) {
             if (cpu_.s.retired >= config_.max_instructions) {
                 log_.info("instruction limit reached");
@@ -97,37 +153,40 @@ int Machine::run() {
             budget = std::min(budget, config_.max_instructions - cpu_.s.retired);
         }
         cpu_.run(budget);
+        sched_.run_due();
         if (exit_status_) {
             status = *exit_status_;
             break;
         }
-        if (cpu_.s.halted && !cpu_.interrupts) {
-            // Nothing can wake this CPU: the guest has stopped for good.
-            log_.info("guest halted at {:04x}:{:08x}", cpu_.s.seg[CS].selector, cpu_.s.eip);
+        if (cpu_.s.halted && !skip_halt()) {
+            // Nothing can wake this CPU: the guest has powered off.
+            log_.info("guest halted for good at {:04x}:{:08x}", cpu_.s.seg[CS].selector,
+                      cpu_.s.eip);
             break;
         }
         if (config_.timeout_seconds > 0 &&
-            std::chrono::duration<double>(clock::now() - start).count() > config_.timeout_seconds) {
+            double(host_ns() - start) / 1e9 > config_.timeout_seconds) {
             fmt::print(stderr, "vmi86: timeout after {} s\n", config_.timeout_seconds);
             status = 124;
             break;
         }
     }
-    const double secs = std::chrono::duration<double>(clock::now() - start).count();
+    const double secs = double(host_ns() - start) / 1e9;
     std::fflush(stdout);
     if (debugcon_file_) std::fflush(debugcon_file_);
-    if (config_.print_post) {
+    if (config_.print_post)
         for (auto [port, code] : debug_ports_->post_codes())
             fmt::print(stderr, "POST {:#x}: {:#04x}\n", port, code);
-    }
     if (config_.stats) print_stats(secs);
     return status;
 }
 
 void Machine::print_stats(double seconds) const {
     const u64 n = cpu_.s.retired;
-    fmt::print(stderr, "guest instructions: {}\nhost time: {:.3f} s\nspeed: {:.1f} MIPS\n", n,
-               seconds, seconds > 0 ? n / seconds / 1e6 : 0.0);
+    fmt::print(
+        stderr,
+        "guest instructions: {}\nvirtual time: {:.3f} s\nhost time: {:.3f} s\nspeed: {:.1f} MIPS\n",
+        n, double(virtual_now()) / 1e9, seconds, seconds > 0 ? double(n) / seconds / 1e6 : 0.0);
 }
 
 } // namespace vmi86

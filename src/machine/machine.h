@@ -1,13 +1,16 @@
 // Machine: a PC board that owns everything — RAM/ROM and the physical memory map, the I/O port
-// space, the CPU, every device — and runs it. Several machines can live in one process.
+// space, the scheduler (virtual time), the CPU, every device — and runs it. Several machines can
+// live in one process.
 #pragma once
 #include "common/log.h"
 #include "cpu/cpu.h"
 #include "devices/bus/io_space.h"
 #include "devices/bus/memory_bus.h"
 #include "devices/debug_ports.h"
+#include "devices/scheduler.h"
 #include "devices/system_control_port.h"
 #include "machine/config.h"
+#include "machine/output_watch.h"
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -22,32 +25,44 @@ public:
     Machine(const Machine&) = delete;
     Machine& operator=(const Machine&) = delete;
 
-    // Runs the guest until it exits (port 0xF4), halts for good, or a limit is reached. Returns
-    // the process exit status.
+    // Runs the guest until it exits (port 0xF4, --expect/--fail-on), powers off (halts with
+    // nothing left to wake it), or a limit is reached. Returns the process exit status.
     int run();
 
     Cpu& cpu() { return cpu_; }
     MemoryBus& memory() { return mem_; }
     IoSpace& io() { return io_; }
+    Scheduler& scheduler() { return sched_; }
     DebugPorts& debug_ports() { return *debug_ports_; }
     Log& log() { return log_; }
 
     // Ends run() with this status at the next block boundary.
     void request_exit(int status);
+    // Guest output that the --expect/--fail-on rules look at.
+    void guest_output(char c);
 
 private:
     void load_bios(const std::string& path);
+    void load_kernel();
     void print_stats(double seconds) const;
+    u64 virtual_now() const;
+    // Lets virtual time jump to the next event while the CPU is halted. False: nothing can
+    // ever wake it.
+    bool skip_halt();
 
     MachineConfig config_;
     Log log_;
     MemoryBus mem_;
     IoSpace io_;
+    Scheduler sched_;
     Cpu cpu_;
+    OutputWatch watch_;
     std::FILE* debugcon_file_ = nullptr;
     std::unique_ptr<DebugPorts> debug_ports_;
     std::unique_ptr<SystemControlPort> port92_;
     std::optional<int> exit_status_;
+    u64 skipped_ns_ = 0; // virtual time skipped while halted (deterministic mode)
+    u64 host_start_ns_ = 0;
 };
 
 // Reads a whole file; throws UserError with the path if it cannot.

@@ -39,6 +39,8 @@ if grep -qx "POST 0x80: 0x11" "$tmp/err" && grep -qx "POST 0x80: 0x22" "$tmp/err
 else
     echo "FAIL POST codes / debugcon file:"; cat "$tmp/err" "$tmp/console.txt"; failures=$((failures + 1))
 fi
+expect_status "--expect TEXT exits 0 when the guest prints it" 0 "$vmi86" --bios "$hello" --expect "real mode"
+expect_status "--fail-on TEXT exits 1 when the guest prints it" 1 "$vmi86" --bios "$hello" --expect "never printed" --fail-on "Hello"
 expect_status "--help" 0 "$vmi86" --help
 expect_status "unknown option" 2 "$vmi86" --no-such-option
 expect_status "missing ROM file" 2 "$vmi86" --bios "$tmp/missing.bin"
