@@ -1,8 +1,10 @@
 // vmi86 command line: options follow QEMU's names where a user would look for them.
 #include "common/error.h"
 #include "machine/machine.h"
+#include "terminal.h"
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <optional>
 
 int main(int argc, char** argv) {
     vmi86::MachineConfig cfg;
@@ -24,10 +26,20 @@ int main(int argc, char** argv) {
     app.add_option("--timeout", cfg.timeout_seconds,
                    "give up after this many seconds (exit status 124)");
     app.add_flag("-v,--verbose", cfg.verbose, "log what the machine does");
+    app.add_option("--serial", cfg.serial, "COM1: stdio (default), file:PATH or none");
+    app.add_flag("--no-reboot", cfg.no_reboot, "end the run with status 0 when the guest reboots");
+    std::string display = "none";
+    app.add_option("--display", display, "none: headless (serial console on stdio)")->check(CLI::IsMember({"none"}));
     app.add_option("--expect", cfg.expect,
                    "exit with status 0 when the guest prints TEXT (repeatable)");
     app.add_option("--fail-on", cfg.fail_on,
                    "exit with status 1 when the guest prints TEXT (repeatable)");
+    app.add_option("--vmi", cfg.vmi,
+                   "VMI ROM: fast (its calls run natively), rom (its code runs as any code), off "
+                   "(no ROM)")
+        ->check(CLI::IsMember({"fast", "rom", "off"}))
+        ->capture_default_str();
+    app.add_option("--vmi-rom", cfg.vmi_rom, "map this VMI ROM image instead of the generated one");
     app.add_flag(
         "--realtime", cfg.realtime,
         "virtual time follows the host clock (default: guest instructions, deterministic)");
@@ -45,6 +57,13 @@ int main(int argc, char** argv) {
     }
     try {
         vmi86::Machine machine(cfg);
+        // Headless: the terminal feeds COM1 when the console is on stdio; Ctrl-A x quits.
+        std::optional<vmi86::Terminal> terminal;
+        if (cfg.serial == "stdio") {
+            terminal.emplace();
+            machine.host_input = [&] { return terminal->poll(); };
+            machine.host_quit = [&] { return terminal->quit_requested(); };
+        }
         return machine.run();
     } catch (const vmi86::UserError& e) {
         fmt::print(stderr, "vmi86: {}\n", e.what());

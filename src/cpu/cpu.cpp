@@ -72,6 +72,12 @@ Block* Cpu::find_block() {
 // instructions that change how later code runs, the page end, or the length cap. An instruction
 // that crosses a page boundary runs alone from an uncached block.
 Block* Cpu::decode_block(u32 lin, u32 phys) {
+    // VMI entry points run natively; blocks stop short of them so every call is seen.
+    const bool vmi_page =
+        vmi && code32() && protected_mode() && !v86() && vmi->page_has_entries(phys);
+    if (vmi_page) {
+        if (int call = vmi->entry_at(phys); call >= 0) return vmi_entry_block(phys, unsigned(call));
+    }
     auto b = std::make_unique<Block>();
     b->phys = phys;
     b->code32 = code32();
@@ -111,6 +117,7 @@ Block* Cpu::decode_block(u32 lin, u32 phys) {
                                          (d.opcode >= 0x6C && d.opcode <= 0x6F));
         if (st != DecodeStatus::Ok || (d.attrs & kAttrEnd) || string_with_rep || !cacheable) break;
         if (off >= avail) break;
+        if (vmi_page && vmi->entry_at(phys + off) >= 0) break;
     }
     b->phys_end = phys + off;
     if (!cacheable) {
@@ -118,6 +125,29 @@ Block* Cpu::decode_block(u32 lin, u32 phys) {
         scratch_block_ = std::move(b);
         return scratch_block_.get();
     }
+    Block* raw = b.get();
+    if (blocks_.insert(std::move(b))) drop_write_tags();
+    return raw;
+}
+
+namespace {
+// The pseudo-instruction of a VMI entry block: its length is 0, so a fault inside the call is
+// reported at the entry, and the call itself moves EIP (to the return address, or wherever IRET
+// and SYSEXIT go).
+void vmi_call(Cpu& c, const DecodedInsn& d) { c.vmi->execute(c, d.imm); }
+} // namespace
+
+Block* Cpu::vmi_entry_block(u32 phys, unsigned call) {
+    auto b = std::make_unique<Block>();
+    b->phys = phys;
+    b->phys_end = phys + 1;
+    b->code32 = true;
+    DecodedInsn d;
+    d.handler = vmi_call;
+    d.imm = call;
+    d.len = 0;
+    d.attrs = kAttrEnd;
+    b->insns.push_back(d);
     Block* raw = b.get();
     if (blocks_.insert(std::move(b))) drop_write_tags();
     return raw;

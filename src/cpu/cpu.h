@@ -7,6 +7,7 @@
 #include "cpu/decode/insn.h"
 #include "cpu/fault.h"
 #include "cpu/state.h"
+#include "cpu/vmi_hook.h"
 #include "devices/bus/io_space.h"
 #include "devices/bus/memory_bus.h"
 #include <functional>
@@ -60,8 +61,15 @@ public:
     IoSpace& io;
     Log& log;
     InterruptSource* interrupts = nullptr;
+    // VMI fast path (--vmi=fast with a ROM found); consulted only when a block is decoded.
+    VmiFastPath* vmi = nullptr;
     // Called on a triple fault (the board resets) and on a shutdown HLT nothing can wake.
     std::function<void()> on_triple_fault;
+    // WRMSR IA32_APIC_BASE: the machine forwards it to the local APIC.
+    std::function<void(u64)> on_apic_base_write;
+    // FERR#: an unmasked x87 exception reported with CR0.NE clear (true), or cleared by
+    // FNCLEX/FNINIT (false). The board routes it to IRQ13.
+    std::function<void(bool)> on_ferr;
 
     void reset();
     // Runs until `budget` instructions retired, HLT, or an exit request. Returns the number
@@ -308,6 +316,7 @@ private:
     void drop_write_tags();
     void single_step_trap();
     Block* decode_block(u32 lin, u32 phys);
+    Block* vmi_entry_block(u32 phys, unsigned call);
     std::unique_ptr<Block> scratch_block_;
 
     TlbEntry tlb_[2][kTlbSize];

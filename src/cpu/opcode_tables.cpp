@@ -11,6 +11,7 @@
 #include "cpu/handlers/stack.h"
 #include "cpu/handlers/string.h"
 #include "cpu/handlers/system.h"
+#include "cpu/handlers/x87.h"
 
 namespace vmi86 {
 
@@ -40,10 +41,11 @@ enum GroupId : u8 {
     Grp9,
     Grp11_Eb_Ib,
     Grp11_Ev_Iz,
+    Grp15,
 };
 
 // Flag masks in the .def files.
-constexpr u16 C = FLAG_CF, Z = FLAG_ZF, O = FLAG_OF, D = FLAG_DF;
+constexpr u16 C = FLAG_CF, Z = FLAG_ZF, O = FLAG_OF, D = FLAG_DF, P = FLAG_PF;
 constexpr u16 AC = FLAG_AF | FLAG_CF;
 constexpr u16 OC = FLAG_OF | FLAG_CF;
 constexpr u16 SZAPC = FLAG_SF | FLAG_ZF | FLAG_AF | FLAG_PF | FLAG_CF;
@@ -96,6 +98,15 @@ OpcodeTables build() {
 #include "cpu/decode/two_byte.def"
 #undef MAP
 #include "cpu/decode/groups.def"
+#define X87_MEM(op, r, mn, H, fr, fw) t.x87_mem[(op) & 7][r] = add(ENTRY(mn, Esc, H, fr, fw, 0));
+#define X87_REG(op, first, count, mn, H, fr, fw)                                                   \
+    {                                                                                              \
+        u16 i = add(ENTRY(mn, Esc, H, fr, fw, 0));                                                 \
+        for (unsigned k = 0; k < (count); ++k) t.x87_reg[(op) & 7][(first) - 0xC0 + k] = i;        \
+    }
+#include "cpu/decode/x87.def"
+#undef X87_REG
+#undef X87_MEM
 #undef GINSN
 #undef GROUP
 #undef INSN_CC

@@ -106,6 +106,24 @@ struct LazyFlags {
     bool carry_in = false; // CF kept by INC/DEC and the carry used by ADC/SBB
 };
 
+// x87 FPU (and the MXCSR slot FXSAVE needs). The registers are the physical R0-R7; ST(i) is
+// R[(TOP + i) & 7]. The tag word is kept abridged (bit i set: R[i] is not empty); the full tag
+// is computed from the register contents when stored.
+struct X87Register {
+    u64 mant = 0;
+    u16 sign_exp = 0;
+};
+struct X87State {
+    X87Register r[8];
+    u16 cw = 0x0040; // power-on value; FNINIT sets 0x037F
+    u16 sw = 0;      // TOP in bits 11-13
+    u8 tags = 0xFF;  // power-on: every register holds +0.0 (tag word 0x5555)
+    u16 fop = 0;     // last non-control instruction: opcode bits 10-0
+    u32 fip = 0, fdp = 0;
+    u16 fcs = 0, fds = 0;
+    u32 mxcsr = 0x1F80;
+};
+
 struct CpuState {
     union Reg {
         u64 r64;
@@ -128,6 +146,7 @@ struct CpuState {
     u32 cr2 = 0, cr3 = 0, cr4 = 0;
     u32 dr[8] = {0, 0, 0, 0, 0xFFFF0FF0u, 0x400, 0xFFFF0FF0u, 0x400};
     unsigned cpl = 0;
+    X87State fpu;
 
     // MSRs a P6 has and the guest can see.
     u64 tsc_offset = 0;

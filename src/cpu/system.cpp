@@ -23,7 +23,8 @@ void Cpu::write_cr3(u32 v) {
 }
 
 void Cpu::write_cr4(u32 v) {
-    const u32 supported = CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE | CR4_TSD;
+    // OSFXSR goes with FXSAVE/FXRSTOR (CPUID.FXSR); OSXMMEXCPT waits for SSE.
+    const u32 supported = CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE | CR4_TSD | CR4_OSFXSR;
     if (v & ~supported) fault(kGP, 0);
     u32 changed = s.cr4 ^ v;
     s.cr4 = v;
@@ -34,6 +35,7 @@ namespace {
 enum : u32 {
     MSR_TSC = 0x10,
     MSR_APIC_BASE = 0x1B,
+    MSR_BIOS_SIGN_ID = 0x8B, // microcode revision (high half) after a CPUID
     MSR_MTRRCAP = 0xFE,
     MSR_SYSENTER_CS = 0x174,
     MSR_SYSENTER_ESP = 0x175,
@@ -64,6 +66,7 @@ bool Cpu::read_msr(u32 index, u64& v) {
     switch (index) {
     case MSR_TSC: v = read_tsc(); return true;
     case MSR_APIC_BASE: v = s.apic_base; return true;
+    case MSR_BIOS_SIGN_ID: v = 0; return true; // no microcode update loaded
     case MSR_MTRRCAP: v = 0x508; return true; // 8 variable ranges, fixed ranges, write-combining
     case MSR_SYSENTER_CS: v = s.sysenter_cs; return true;
     case MSR_SYSENTER_ESP: v = s.sysenter_esp; return true;
@@ -89,11 +92,15 @@ bool Cpu::read_msr(u32 index, u64& v) {
 bool Cpu::write_msr(u32 index, u64 v) {
     switch (index) {
     case MSR_TSC: s.tsc_offset = v - s.retired; return true;
-    case MSR_APIC_BASE: s.apic_base = (v & 0xFFFFF900ull) | (s.apic_base & 0x100); return true;
+    case MSR_APIC_BASE:
+        s.apic_base = (v & 0xFFFFF900ull) | (s.apic_base & 0x100);
+        if (on_apic_base_write) on_apic_base_write(s.apic_base);
+        return true;
     case MSR_SYSENTER_CS: s.sysenter_cs = u32(v) & 0xFFFF; return true;
     case MSR_SYSENTER_ESP: s.sysenter_esp = u32(v); return true;
     case MSR_SYSENTER_EIP: s.sysenter_eip = u32(v); return true;
-    case MSR_MCG_STATUS: return true;
+    case MSR_MCG_STATUS:
+    case MSR_BIOS_SIGN_ID: return true;
     case MSR_MISC_ENABLE: s.misc_enable = v; return true;
     case MSR_PAT:
         for (unsigned i = 0; i < 8; ++i) {
@@ -129,9 +136,9 @@ void Cpu::cpuid(u32 leaf, u32& a, u32& b, u32& c, u32& d) const {
     }
     case 1:
         a = 0x0652; // Pentium II (Deschutes)
-        // Advertised: VME=0, DE, PSE, TSC, MSR, CX8, SEP, MTRR, PGE, CMOV, PAT. No FPU, MMX, FXSR
-        // or SSE until the floating-point unit exists; no PAE, no APIC yet.
-        d = (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) | (1u << 12) |
+        // Advertised: FPU, VME=0, DE, PSE, TSC, MSR, CX8, SEP, MTRR, PGE, CMOV, PAT, FXSR. No MMX
+        // or SSE yet; no PAE, no APIC yet.
+        d = (1u << 0) | (1u << 24) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) | (1u << 12) |
             (1u << 13) | (1u << 15) | (1u << 16);
         break;
     case 2: // cache and TLB descriptors of a Pentium II

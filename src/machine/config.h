@@ -18,8 +18,12 @@ struct MachineConfig {
     bool stats = false;
     u64 max_instructions = 0; // 0: no limit
     double timeout_seconds = 0;
-    bool realtime = false;            // virtual time follows the host clock instead of instructions
-    std::vector<std::string> expect;  // exit 0 when the guest prints one of these
+    std::string vmi = "fast";        // VMI ROM: fast (calls run natively), rom (ROM code runs), off
+    std::string vmi_rom;             // a VMI ROM file to map instead of the generated one
+    std::string serial = "stdio"; // COM1: stdio, file:PATH or none
+    bool no_reboot = false;       // a guest reboot ends the run with status 0
+    bool realtime = false;           // virtual time follows the host clock instead of instructions
+    std::vector<std::string> expect; // exit 0 when the guest prints one of these
     std::vector<std::string> fail_on; // exit 1 when the guest prints one of these
 };
 

@@ -2,6 +2,7 @@
 #include "common/error.h"
 #include "machine/linux_boot.h"
 #include "machine/multiboot.h"
+#include "vmi/rom_image.h"
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -53,22 +54,91 @@ Machine::Machine(const MachineConfig& config) : config_(config), cpu_(mem_, io_,
     debug_ports_ =
         std::make_unique<DebugPorts>(io_, out, [this](int status) { request_exit(status); });
     debug_ports_->on_output = [this](char c) { guest_output(c); };
-    port92_ = std::make_unique<SystemControlPort>(io_, mem_, [this] { cpu_.reset(); });
-    // A triple fault resets the CPU, as the board's shutdown logic does.
-    cpu_.on_triple_fault = [this] { cpu_.reset(); };
+    // The board; deterministic runs start the RTC at a fixed date (2026-01-01 00:00:00 UTC).
+    board_ =
+        std::make_unique<PcBoard>(mem_, io_, sched_, log_, cpu_,
+                                  config.realtime ? std::nullopt : std::optional<s64>(1767225600));
+    board_->on_reset_request = [this] { reset_pending_ = true, cpu_.s.exit_request = true; };
+    port92_ = std::make_unique<SystemControlPort>(
+        io_, [this](bool on) { board_->set_a20(on); },
+        [this] { reset_pending_ = true, cpu_.s.exit_request = true; });
+    // A triple fault resets the system, as the board's shutdown logic does.
+    cpu_.on_triple_fault = [this] { reset_pending_ = true, cpu_.s.exit_request = true; };
+    setup_serial();
 
-    if (!config.bios.empty()) load_bios(config.bios);
-    if (!config.kernel.empty())
-        load_kernel();
-    else if (!config.initrd.empty())
-        throw UserError("--initrd needs --kernel");
+    setup_vmi();
     if (config.bios.empty() && config.kernel.empty())
         throw UserError("no guest given: use --bios FILE or --kernel FILE");
+    if (config.kernel.empty() && !config.initrd.empty()) throw UserError("--initrd needs --kernel");
+    load_images();
+}
+
+void Machine::load_images() {
+    if (!config_.bios.empty()) load_bios(config_.bios);
+    if (!config_.kernel.empty()) load_kernel();
+}
+
+// COM1 carries the console: to stdout (and the --expect watch), a file, or nowhere.
+void Machine::setup_serial() {
+    class ConsoleBackend : public SerialBackend {
+    public:
+        ConsoleBackend(std::FILE* out, Machine& m) : out_(out), m_(m) {}
+        void write_byte(u8 byte) override {
+            if (out_) {
+                std::fputc(byte, out_);
+                std::fflush(out_);
+            }
+            m_.guest_output(char(byte));
+        }
+
+    private:
+        std::FILE* out_;
+        Machine& m_;
+    };
+    std::FILE* out = nullptr;
+    const std::string& mode = config_.serial;
+    if (mode == "stdio") {
+        out = stdout;
+    } else if (mode.rfind("file:", 0) == 0) {
+        serial_file_ = std::fopen(mode.c_str() + 5, "wb");
+        if (!serial_file_)
+            throw UserError(fmt::format("--serial {}: {}", mode, std::strerror(errno)));
+        out = serial_file_;
+    } else if (mode != "none") {
+        throw UserError(fmt::format("--serial {}: expected stdio, file:PATH or none", mode));
+    }
+    console_ = std::make_unique<ConsoleBackend>(out, *this);
+    board_->uart(0).set_backend(console_.get());
+}
+
+void Machine::feed_host_input() {
+    if (host_quit && host_quit()) request_exit(0);
+    if (!host_input) return;
+    for (int n = 0; n < 64; ++n) {
+        if (!pending_input_) pending_input_ = host_input();
+        if (!pending_input_ || !board_->uart(0).can_receive()) return;
+        board_->uart(0).receive(*pending_input_);
+        pending_input_.reset();
+    }
+}
+
+void Machine::reset_system() {
+    reset_pending_ = false;
+    if (config_.no_reboot) {
+        log_.info("guest reboot: ending the run (--no-reboot)");
+        request_exit(0);
+        return;
+    }
+    log_.info("guest reboot: resetting the machine");
+    board_->reset();
+    cpu_.reset();
+    load_images();
 }
 
 Machine::~Machine() {
     std::fflush(stdout);
     if (debugcon_file_) std::fclose(debugcon_file_);
+    if (serial_file_) std::fclose(serial_file_);
 }
 
 void Machine::load_bios(const std::string& path) {
@@ -99,6 +169,55 @@ void Machine::load_kernel() {
     std::string cmdline =
         config_.append.empty() ? config_.kernel : config_.kernel + " " + config_.append;
     load_multiboot(config_.kernel, image, cmdline, mem_, cpu_);
+}
+
+// Maps the VMI ROM (generated, or the user's file) in the option ROM area, then finds it as a
+// guest would; with --vmi=fast the CPU runs the calls of the ROM it found natively.
+void Machine::setup_vmi() {
+    constexpr u32 kRomBase = 0xC8000, kRomMax = vmi::kScanEnd - kRomBase;
+    if (config_.vmi == "off") return;
+    if (config_.vmi != "fast" && config_.vmi != "rom")
+        throw UserError(fmt::format("--vmi={}: expected fast, rom or off", config_.vmi));
+    std::vector<u8> image;
+    if (!config_.vmi_rom.empty()) {
+        image = read_file(config_.vmi_rom);
+        if (image.empty() || image.size() > kRomMax)
+            throw UserError(fmt::format("{}: a VMI ROM image must be 1 byte to {} KiB",
+                                        config_.vmi_rom, kRomMax >> 10));
+        image.resize((image.size() + 0xFFF) & ~size_t(0xFFF), 0xFF);
+    } else {
+        image = vmi::build_rom_image().bytes;
+    }
+    mem_.map_rom(kRomBase, std::move(image));
+    auto rom = vmi::scan_for_vmi_rom(mem_, log_);
+    if (!rom || config_.vmi != "fast") return;
+    vmi::Platform p;
+    p.scheduler = &sched_;
+    // Wall-clock time follows virtual time from the RTC's start date (fixed when deterministic).
+    const u64 epoch_ns = config_.realtime
+                             ? u64(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count())
+                             : 1767225600ull * 1'000'000'000ull;
+    p.wallclock_ns = [this, epoch_ns] { return epoch_ns + virtual_now(); };
+    p.reboot = [this] { reset_pending_ = true, cpu_.s.exit_request = true; };
+    // An alarm wired to IRQ0 is a rising edge on the ISA line, whatever level the PIT holds.
+    p.raise_irq0 = [this] {
+        IrqLine& line = board_->isa_irq(0);
+        const bool level = line.level();
+        line.set(false);
+        line.set(true);
+        line.set(level);
+    };
+    p.raise_lapic_timer = [this] {
+        LocalApic& apic = board_->local_apic();
+        const u32 lvtt = apic.mmio_read(0x320, 4);
+        if (!(lvtt & (1u << 16))) apic.accept_interrupt(u8(lvtt), false);
+    };
+    p.apic_read = [this](u32 reg) { return board_->local_apic().mmio_read(reg & 0xFF0, 4); };
+    p.apic_write = [this](u32 reg, u32 v) { board_->local_apic().mmio_write(reg & 0xFF0, 4, v); };
+    vmi_ = std::make_unique<vmi::Vmi>(*rom, mem_, std::move(p), log_);
+    cpu_.vmi = vmi_.get();
 }
 
 u64 Machine::virtual_now() const {
@@ -154,6 +273,9 @@ int Machine::run() {
         }
         cpu_.run(budget);
         sched_.run_due();
+        if (reset_pending_) reset_system();
+        feed_host_input();
+        board_->update_cpu_intr();
         if (exit_status_) {
             status = *exit_status_;
             break;
@@ -187,6 +309,9 @@ void Machine::print_stats(double seconds) const {
         stderr,
         "guest instructions: {}\nvirtual time: {:.3f} s\nhost time: {:.3f} s\nspeed: {:.1f} MIPS\n",
         n, double(virtual_now()) / 1e9, seconds, seconds > 0 ? double(n) / seconds / 1e6 : 0.0);
+    fmt::print(stderr, "cpu: {:04x}:{:08x} cpl {} {}\n", cpu_.s.seg[CS].selector, cpu_.s.eip,
+               cpu_.s.cpl, cpu_.s.halted ? "halted" : "running");
+    if (vmi_) vmi_->print_stats(stderr);
 }
 
 } // namespace vmi86

@@ -8,9 +8,12 @@
 #include "devices/bus/memory_bus.h"
 #include "devices/debug_ports.h"
 #include "devices/scheduler.h"
+#include "devices/serial_backend.h"
 #include "devices/system_control_port.h"
 #include "machine/config.h"
 #include "machine/output_watch.h"
+#include "machine/pc_board.h"
+#include "vmi/vmi.h"
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -35,15 +38,29 @@ public:
     Scheduler& scheduler() { return sched_; }
     DebugPorts& debug_ports() { return *debug_ports_; }
     Log& log() { return log_; }
+    // The VMI fast path, when --vmi=fast found a ROM.
+    const vmi::Vmi* vmi() const { return vmi_.get(); }
 
     // Ends run() with this status at the next block boundary.
     void request_exit(int status);
     // Guest output that the --expect/--fail-on rules look at.
     void guest_output(char c);
+    PcBoard& board() { return *board_; }
+    // Polled between CPU slices for bytes the host types into COM1 (the headless frontend).
+    std::function<std::optional<u8>()> host_input;
+    // Polled between CPU slices: true when the user asked to quit (Ctrl-A x).
+    std::function<bool()> host_quit;
 
 private:
     void load_bios(const std::string& path);
     void load_kernel();
+    void setup_vmi();
+    void setup_serial();
+    void load_images();
+    // A guest reboot: the whole board resets and the images load again (or the run ends with
+    // --no-reboot).
+    void reset_system();
+    void feed_host_input();
     void print_stats(double seconds) const;
     u64 virtual_now() const;
     // Lets virtual time jump to the next event while the CPU is halted. False: nothing can
@@ -60,8 +77,14 @@ private:
     std::FILE* debugcon_file_ = nullptr;
     std::unique_ptr<DebugPorts> debug_ports_;
     std::unique_ptr<SystemControlPort> port92_;
+    std::unique_ptr<PcBoard> board_;
+    std::FILE* serial_file_ = nullptr;
+    std::unique_ptr<SerialBackend> console_;
+    std::optional<u8> pending_input_;
+    bool reset_pending_ = false;
     std::optional<int> exit_status_;
-    u64 skipped_ns_ = 0; // virtual time skipped while halted (deterministic mode)
+    std::unique_ptr<vmi::Vmi> vmi_; // the VMI fast path, with --vmi=fast and a ROM found
+    u64 skipped_ns_ = 0;            // virtual time skipped while halted (deterministic mode)
     u64 host_start_ns_ = 0;
 };
 

@@ -113,12 +113,12 @@ public:
                   (kCodeAddr + i * 0x1000) | P | W | U);
         put32(kPageTable1 + ((kDataAddr >> 12) & 0x3FF) * 4, kDataAddr | P | W | U);
         CpuState& s = cpu_.s;
-        s.cr0 = CR0_PE | CR0_ET;
+        s.cr0 = CR0_PE | CR0_ET | CR0_NE; // x87 errors as #MF, as under Linux
         s.gdtr = {kGdt, 0x3F};
         s.idtr = {kIdt, 32 * 8 - 1};
         Cpu::set_cache_from_descriptor(s.tr, kTssSel, tss);
         cpu_.write_cr3(kPageDir);
-        cpu_.write_cr0(CR0_PE | CR0_ET | CR0_PG);
+        cpu_.write_cr0(CR0_PE | CR0_ET | CR0_NE | CR0_PG);
     }
 
     Outcome run(const TestCase& tc) {
@@ -343,37 +343,47 @@ int main(int argc, char** argv) {
         return 2;
     }
     const u64 total = env_u64("VMI86_DIFF_CASES", 100000);
+    const u64 total_x87 = env_u64("VMI86_DIFF_X87_CASES", 100000);
+    const unsigned x87_max_ops = unsigned(env_u64("VMI86_DIFF_X87_MAX_OPS", ~0u));
     const u64 seed = env_u64("VMI86_DIFF_SEED", 0x766D693836ull);
     const u64 first = env_u64("VMI86_DIFF_FIRST", 0);
     const bool verbose = env_u64("VMI86_DIFF_VERBOSE", 0) != 0;
     constexpr u64 kBatch = 10000;
     Emulator emu;
     u64 passed = 0, failed = 0, faulted = 0;
+    u64 passed_x87 = 0, failed_x87 = 0;
     try {
-        for (u64 base = first; base < first + total; base += kBatch) {
-            u64 n = std::min(kBatch, first + total - base);
-            std::vector<TestCase> cases;
-            cases.reserve(n);
-            for (u64 i = 0; i < n; ++i) cases.push_back(generate(case_seed(seed, base + i)));
-            std::vector<Outcome> native = run_native(argv[1], cases);
-            for (u64 i = 0; i < n; ++i) {
-                Outcome e = emu.run(cases[i]);
-                std::vector<std::string> d = compare(cases[i], native[i], e);
-                if (verbose) {
-                    report(base + i, cases[i], d);
-                    fmt::print("  end: {} undefined flags {}\n",
-                               native[i].vector == kNoFault
-                                   ? "completed"
-                                   : fmt::format("fault {} at {:08x}", native[i].vector,
-                                                 native[i].fault_eip),
-                               flags_str(cases[i].undefined_flags));
-                }
-                if (d.empty()) {
-                    ++passed;
-                    if (native[i].vector != kNoFault) ++faulted;
-                } else {
-                    if (failed < 20 && !verbose) report(base + i, cases[i], d);
-                    ++failed;
+        for (const bool x87 : {false, true}) {
+            const u64 count = x87 ? total_x87 : total;
+            for (u64 base = first; base < first + count; base += kBatch) {
+                u64 n = std::min(kBatch, first + count - base);
+                std::vector<TestCase> cases;
+                cases.reserve(n);
+                for (u64 i = 0; i < n; ++i)
+                    cases.push_back(x87 ? generate_x87(case_seed(seed ^ 0x87, base + i), x87_max_ops)
+                                        : generate(case_seed(seed, base + i)));
+                std::vector<Outcome> native = run_native(argv[1], cases);
+                for (u64 i = 0; i < n; ++i) {
+                    Outcome e = emu.run(cases[i]);
+                    std::vector<std::string> d = compare(cases[i], native[i], e);
+                    if (verbose) {
+                        report(base + i, cases[i], d);
+                        fmt::print("  end: {} undefined flags {}\n",
+                                   native[i].vector == kNoFault
+                                       ? "completed"
+                                       : fmt::format("fault {} at {:08x}", native[i].vector,
+                                                     native[i].fault_eip),
+                                   flags_str(cases[i].undefined_flags));
+                    }
+                    if (d.empty()) {
+                        ++passed;
+                        passed_x87 += x87;
+                        if (native[i].vector != kNoFault) ++faulted;
+                    } else {
+                        if (failed < 20 && !verbose) report(base + i, cases[i], d);
+                        ++failed;
+                        failed_x87 += x87;
+                    }
                 }
             }
         }
@@ -384,7 +394,8 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "diff: {}\n", ex.what());
         return 2;
     }
-    fmt::print("diff: {} passed, {} failed ({} passed cases end in the same fault)\n", passed,
-               failed, faulted);
+    fmt::print("diff: {} passed, {} failed ({} passed cases end in the same fault); x87 sequences: "
+               "{} passed, {} failed\n",
+               passed, failed, faulted, passed_x87, failed_x87);
     return failed ? 1 : 0;
 }

@@ -28,5 +28,8 @@ struct TestCase {
 
 // The case for `seed`: the same seed always gives the same case.
 TestCase generate(u64 seed);
+// An x87 sequence ending in FNSAVE (gen_x87.cpp); max_ops cuts the random part short (to find
+// the first instruction of a failing case that differs).
+TestCase generate_x87(u64 seed, unsigned max_ops = ~0u);
 
 } // namespace vmi86::difftest

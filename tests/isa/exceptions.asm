@@ -95,8 +95,6 @@ pm_main:
 .n3:    CHKEXC 7, 0
         and eax, ~0x6
         mov cr0, eax
-%ifdef HAVE_FPU
-        ; x87 and SSE execution arrive with the floating-point issue (#3): it defines HAVE_FPU
         fninit
         fld1                            ; works again
         fstp st0
@@ -168,6 +166,8 @@ pm_main:
         CHK eax, 0x04, 0x04             ; ZE
         fninit
 
+%ifdef HAVE_SSE
+        ; SSE execution arrives with its own issue: it defines HAVE_SSE
         GROUP "xm"
         mov eax, cr4
         or eax, 0x600                   ; OSFXSR | OSXMMEXCPT
@@ -191,7 +191,7 @@ pm_main:
         stmxcsr [REC+0x40]
         CHK [REC+0x40], 0x200|0x04, 0x204   ; ZE flag set, still masked
 
-%endif ; HAVE_FPU
+%endif ; HAVE_SSE
 
 %ifndef QEMU
         ; QEMU does not implement alignment checking (#AC)

@@ -158,6 +158,8 @@ const char* out_of_scope(const Encoding& enc, const CsVerdict& cs) {
         (enc.opcode == 0x62 && cs.id != X86_INS_BOUND) ||
         (enc.opcode == 0x8F && cs.id != X86_INS_POP))
         return "AVX/XOP (VEX/EVEX/XOP)";
+    // FISTTP (DB/DD/DF /1) came with SSE3; Capstone does not tag it with the SSE3 group.
+    if (cs.id == X86_INS_FISTTP) return "SSE family";
     for (u8 g : cs.groups) {
         switch (g) {
         case X86_GRP_MMX: return "MMX";
@@ -375,8 +377,8 @@ Outcome classify(const Case& c) {
     // REP BSF): where the decoder also decodes the bytes, the lengths must still agree.
     const char* later = out_of_scope(c.enc, c.cs);
     if (later && (!c.vmi.valid || c.vmi.len == c.cs.len)) return {Outcome::OutOfScope, later};
-    // The x87 escapes are decoded for their length only (no x87 semantics yet), so the x87
-    // encodings Capstone rejects are not compared.
+    // The x87 encodings Capstone rejects (reserved register forms) are not compared: the
+    // decoder follows the SDM's x87 opcode maps there (aliases or #UD).
     bool x87 = c.enc.opcode >= 0xD8 && c.enc.opcode <= 0xDF;
     if (x87 && !c.cs.valid) return {Outcome::X87Skipped};
     if (same(c.vmi, c.cs)) return {x87 ? Outcome::X87Agree : Outcome::Agree};

@@ -161,7 +161,11 @@ DecodeStatus decode(const u8* bytes, unsigned avail, bool code32, DecodedInsn& d
         Enc enc = encoding_of(info->operands);
         if (info->group || has_modrm(enc)) {
             decode_modrm(r, d, modrm_is_register_only(info->operands));
-            if (info->group) {
+            if (info->operands == Operands::Esc) {
+                index = d.mod == 3 ? t.x87_reg[b & 7][d.modrm - 0xC0] : t.x87_mem[b & 7][d.reg];
+                info = &t.entries[index];
+                invalid = index == 0;
+            } else if (info->group) {
                 index = t.groups[info->group][d.reg];
                 info = &t.entries[index];
                 invalid = index == 0;

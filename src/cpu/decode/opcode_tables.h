@@ -10,9 +10,12 @@ struct OpcodeTables {
     u16 one_byte[256] = {};
     u16 two_byte[256] = {};
     u16 groups[32][8] = {};
+    // The x87 escapes D8-DF: memory forms by ModRM reg, register forms by ModRM - 0xC0.
+    u16 x87_mem[8][8] = {};
+    u16 x87_reg[8][64] = {};
 };
 
-// Built once on first use from one_byte.def, two_byte.def and groups.def (opcode_tables.cpp).
+// Built once on first use from one_byte.def, two_byte.def, groups.def and x87.def (opcode_tables.cpp).
 const OpcodeTables& opcode_tables();
 
 } // namespace vmi86

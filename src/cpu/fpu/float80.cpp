@@ -1,6 +1,7 @@
 // Float80 core: classification, rounding to a precision and an exponent range (with the x87's
 // masked and unmasked overflow/underflow responses), and the basic arithmetic.
 #include "cpu/fpu/float80.h"
+#include <utility>
 
 namespace vmi86::fpu {
 
@@ -46,12 +47,13 @@ Wide unpack(Float80 a) {
 
 Float80 quiet(Float80 a) { return {a.mant | (1ull << 62), a.sign_exp}; }
 
-// SDM Vol. 1 Table 4-7: an SNaN is quieted and raises IE; of two NaNs the larger significand
-// wins (on a tie the positive one).
+// SDM Vol. 1 Table 4-7: an SNaN is quieted and raises IE; a QNaN wins over an SNaN, and of two
+// NaNs of one kind the larger significand (on a tie the positive one).
 Float80 propagate_nan(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env) {
     if (ka == Kind::SNaN || kb == Kind::SNaN) env.flags |= kIE;
     if (!is_nan(kb)) return quiet(a);
     if (!is_nan(ka)) return quiet(b);
+    if (ka != kb) return quiet(ka == Kind::QNaN ? a : b);
     const u64 ma = a.mant | (1ull << 62), mb = b.mant | (1ull << 62);
     if (ma != mb) return quiet(ma > mb ? a : b);
     return quiet(a.sign() ? b : a);
@@ -85,7 +87,7 @@ bool tiny_after_rounding(const Wide& w, int p, const Format& f, Rounding rc) {
     if (w.exp >= f.emin) return false;
     if (w.exp < f.emin - 1) return true;
     const RoundStep r = round_bits(w.sig, 128 - p, w.sign, rc);
-    return !((r.kept + r.up) >> p);
+    return !((u128(r.kept) + r.up) >> p);
 }
 
 } // namespace
@@ -100,12 +102,13 @@ Rounded round(const Wide& w, int p, const Format& f, Dest dest, FpEnv& env) {
         v.exp += kWrapBias; // the register gets the value with a wrapped exponent
     }
     s32 e = v.exp < f.emin ? f.emin : v.exp;
-    const RoundStep r = round_bits(v.sig, 127 - (p - 1) + (e - v.exp) + 2 - 2, v.sign, rc);
-    u64 sig = r.kept + r.up;
-    if (sig >> p) {
-        sig >>= 1;
+    const RoundStep r = round_bits(v.sig, 127 - (p - 1) + (e - v.exp), v.sign, rc);
+    u128 wide = u128(r.kept) + r.up;
+    if (wide >> p) {
+        wide >>= 1;
         ++e;
     }
+    const u64 sig = u64(wide);
     if (r.inexact) {
         env.flags |= kPE;
         if (tiny) env.flags |= kUE;
@@ -122,7 +125,7 @@ Rounded round(const Wide& w, int p, const Format& f, Dest dest, FpEnv& env) {
                             (rc == Rounding::Down && v.sign);
         env.c1 = to_inf;
         if (to_inf) return {v.sign, f.emax + 1, 0, true, true};
-        return {v.sign, f.emax, (p == 64 ? ~0ull : (1ull << p) - 1), false, true};
+        return {v.sign, f.emax, ~0ull >> (64 - p), false, true};
     }
     return {v.sign, e, sig, false, true};
 }
@@ -148,7 +151,8 @@ Float80 infinity(bool sign) { return {0x8000000000000000ull, u16(sign ? 0xFFFF :
 
 // The checks every two-operand arithmetic instruction starts with. Returns true when `out` is
 // the final result (NaN, invalid, or the operation suppressed by an unmasked denormal).
-bool special_operands(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env, Float80& out) {
+bool special_operands(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env, Float80& out,
+                      bool zero_divide = false) {
     if (ka == Kind::Unsupported || kb == Kind::Unsupported) {
         env.flags |= kIE;
         out = kDefaultNaN;
@@ -158,6 +162,8 @@ bool special_operands(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env, Float8
         out = propagate_nan(a, ka, b, kb, env);
         return true;
     }
+    if (zero_divide && kb == Kind::Zero && ka != Kind::Zero && ka != Kind::Infinity)
+        return false; // x / 0 raises only ZE, even for a denormal x
     if (ka == Kind::Denormal || kb == Kind::Denormal) {
         env.flags |= kDE;
         if (!env.masked(kDE)) {
@@ -237,7 +243,7 @@ Float80 mul(Float80 a, Float80 b, FpEnv& env) {
 Float80 div(Float80 a, Float80 b, FpEnv& env) {
     const Kind ka = classify(a), kb = classify(b);
     Float80 out;
-    if (special_operands(a, ka, b, kb, env, out)) return out;
+    if (special_operands(a, ka, b, kb, env, out, true)) return out;
     const bool sign = a.sign() != b.sign();
     const bool za = ka == Kind::Zero, zb = kb == Kind::Zero;
     if (ka == Kind::Infinity) {
@@ -268,19 +274,18 @@ Float80 sqrt(Float80 a, FpEnv& env) {
     if (ka == Kind::Unsupported) return invalid(env);
     if (is_nan(ka)) return propagate_nan(a, ka, a, ka, env);
     if (ka == Kind::Zero) return a;
+    if (a.sign()) return invalid(env);
     if (ka == Kind::Denormal) {
         env.flags |= kDE;
         if (!env.masked(kDE)) return a;
     }
-    if (a.sign()) return invalid(env);
     if (ka == Kind::Infinity) return a;
     const Wide x = unpack(a);
-    // value = m * 2^(exp-63); with an even exponent the root of m * 2^(2k) is sqrt(m) * 2^k.
-    // The radicand m << (68 + odd) has 132 bits; its 66-bit root leaves two rounding bits and
-    // the remainder gives the sticky bit.
+    // value = m * 2^(exp-63) = R * 2^(exp-63-shift) with R = m << shift of 131 or 132 bits and
+    // an even exponent; the 66-bit root of R leaves two rounding bits, the remainder the sticky.
     const bool odd = x.exp & 1;
     const u64 m = u64(x.sig >> 64);
-    const int shift = 68 + (odd ? 1 : 0); // radicand bit i is m bit (i - shift)
+    const int shift = odd ? 68 : 67; // radicand bit i is m bit (i - shift)
     u128 rem = 0, root = 0;
     for (int i = 65; i >= 0; --i) {
         const int hi = 2 * i + 1 - shift, lo = 2 * i - shift;
@@ -294,12 +299,8 @@ Float80 sqrt(Float80 a, FpEnv& env) {
             root |= 1;
         }
     }
-    // root ~ sqrt(m * 2^shift) = sqrt(value) * 2^((63 + shift - exp) / 2), top bit at 65.
-    const s32 e = (x.exp - (odd ? 1 : 0)) / 2;
-    Wide r{false, e, (root << 62) | (rem != 0)};
-    const int lz = leading_zeros(r.sig);
-    r.sig <<= lz;
-    r.exp -= lz;
+    // root has its top bit at 65: as a Wide, sig = root << 62 and value = root * 2^(exp-65).
+    Wide r{false, 65 + (x.exp - 63 - shift) / 2, (root << 62) | (rem != 0)};
     return round_pack_ext(r, env.precision(), env);
 }
 
@@ -315,29 +316,13 @@ Float80 round_to_int(Float80 a, FpEnv& env) {
     const Wide x = unpack(a);
     if (x.exp >= 63) return a;
     // Keep the bits of weight >= 1: sig has weight 2^(exp-127) at bit 0.
-    const int shift = 127 - x.exp;
-    RoundStep r = shift - 2 >= 128 ? RoundStep{0, true, false} : RoundStep{};
-    if (shift - 2 < 128) {
-        const u128 xj = shift_right_jam(x.sig, shift - 2);
-        const unsigned low = unsigned(xj & 3);
-        r.kept = u64(xj >> 2);
-        r.inexact = low != 0;
-        switch (env.rounding()) {
-        case Rounding::Nearest: r.up = low > 2 || (low == 2 && (r.kept & 1)); break;
-        case Rounding::Down: r.up = x.sign && low; break;
-        case Rounding::Up: r.up = !x.sign && low; break;
-        case Rounding::Zero: break;
-        }
-    } else {
-        r.up = (env.rounding() == Rounding::Down && x.sign) ||
-               (env.rounding() == Rounding::Up && !x.sign);
-    }
-    const u64 v = r.kept + r.up;
+    const RoundStep r = round_bits(x.sig, 127 - x.exp, x.sign, env.rounding());
+    const u64 v = r.kept + r.up; // no carry out: exp < 63
     if (r.inexact) env.flags |= kPE;
     env.c1 = r.up;
     if (v == 0) return zero(x.sign);
-    Float80 f = from_int(s64(v));
-    return x.sign ? negate(f) : f;
+    const int lz = __builtin_clzll(v);
+    return {v << lz, u16((x.sign ? 0x8000 : 0) | (63 - lz + kExtBias))};
 }
 
 Order compare(Float80 a, Float80 b, bool quiet, FpEnv& env) {

@@ -67,6 +67,11 @@ Order compare(Float80 a, Float80 b, bool quiet, FpEnv& env);
 Float80 from_int(s64 v);
 Float80 from_f32(u32 bits, FpEnv& env);
 Float80 from_f64(u64 bits, FpEnv& env);
+// The exact value of a single/double operand of an arithmetic instruction, an SNaN kept
+// signaling and no exceptions raised: the instruction's own operand checks decide what is
+// reported (a NaN in ST(0) hides a denormal operand). denormal: the operand was a denormal.
+Float80 extend_f32(u32 bits, bool& denormal);
+Float80 extend_f64(u64 bits, bool& denormal);
 // Stores to memory: false when an unmasked exception suppresses the store.
 bool to_f32(Float80 a, FpEnv& env, u32& out);
 bool to_f64(Float80 a, FpEnv& env, u64& out);

@@ -1,6 +1,7 @@
 // System instructions: descriptor tables, control and debug registers, MSRs, CPUID, TSC, flag
 // control (CLI/STI with the IOPL rules), HLT, I/O ports, SYSENTER/SYSEXIT, and #UD forms.
 #pragma once
+#include "cpu/fpu/x87.h"
 #include "cpu/handlers/common.h"
 
 namespace vmi86::handlers {
@@ -32,14 +33,11 @@ inline void hlt(Cpu& c, const DecodedInsn&) {
 
 inline void ud(Cpu& c, const DecodedInsn&) { c.fault(kUD); }
 
-// x87 escapes: no FPU yet. EM or TS set: #NM (an OS emulating or lazily switching the FPU);
-// otherwise the missing coprocessor makes the opcode undefined.
-inline void fpu_escape(Cpu& c, const DecodedInsn&) {
-    if (c.s.cr0 & (CR0_EM | CR0_TS)) c.fault(kNM);
-    c.fault(kUD);
-}
+// WAIT/FWAIT: #NM when MP and TS are set (lazy FPU switching), else reports a pending unmasked
+// x87 exception (#MF, or FERR# without CR0.NE).
 inline void fwait(Cpu& c, const DecodedInsn&) {
     if ((c.s.cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) c.fault(kNM);
+    fpu::x87_report_pending(c);
 }
 
 // ---- I/O
