@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+images/debian/fetch.sh
 jobs=$(nproc)
 scripts/build.sh build
 ctest --test-dir build --output-on-failure -j "$jobs"

@@ -40,7 +40,8 @@ passes=0
 # Runs a command in the guest and checks that its output (between markers) contains $2.
 check() {
     local cmd=$1 want=$2 n=$((passes + 1))
-    printf 'echo BEGIN-%d; %s; echo END-%d\n' "$n" "$cmd" "$n" >&4
+    # The markers are split by quotes so the terminal's echo of the command line never matches.
+    printf "echo BE''GIN-%d; %s; echo EN''D-%d\n" "$n" "$cmd" "$n" >&4
     wait_for "BEGIN-$n" 60
     local mark
     mark=$(wc -l <"$log")

@@ -4,6 +4,7 @@
 set -u
 vmi86=$1
 hello=$2
+linux=${3:-} # a Linux bzImage, for the kernel-specific errors
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -49,6 +50,14 @@ printf 'abc' >"$tmp/short.bin"
 expect_status "ROM of a wrong size" 2 "$vmi86" --bios "$tmp/short.bin"
 head -c 16384 /dev/zero >"$tmp/zero.elf"
 expect_status "kernel without a multiboot header" 2 "$vmi86" --kernel "$tmp/zero.elf"
+if [ -n "$linux" ]; then
+    head -c 200000 "$linux" >"$tmp/truncated-bzImage"
+    expect_status "truncated bzImage" 2 "$vmi86" --kernel "$tmp/truncated-bzImage"
+    expect_status "missing initrd" 2 "$vmi86" --kernel "$linux" --initrd "$tmp/missing.cpio.gz"
+    expect_status "initrd larger than RAM" 2 "$vmi86" -m 8 --kernel "$linux" --initrd "$linux"
+fi
+expect_status "--initrd without --kernel" 2 "$vmi86" --bios "$hello" --initrd "$hello"
+expect_status "bad --serial" 2 "$vmi86" --bios "$hello" --serial bogus
 expect_status "-m 0" 2 "$vmi86" -m 0 --bios "$hello"
 expect_status "-m too large" 2 "$vmi86" -m 100000 --bios "$hello"
 expect_status "no guest" 2 "$vmi86"
