@@ -12,6 +12,9 @@
 #include "devices/bus/memory_bus.h"
 #include <functional>
 
+// The memory fast paths must inline into every handler; GCC's heuristics do not always agree.
+#define VMI86_INLINE __attribute__((always_inline)) inline
+
 namespace vmi86 {
 
 // Where external interrupts come from (the PIC / APIC); the machine provides it.
@@ -63,6 +66,8 @@ public:
     InterruptSource* interrupts = nullptr;
     // VMI fast path (--vmi=fast with a ROM found); consulted only when a block is decoded.
     VmiFastPath* vmi = nullptr;
+    // A `call rel32` the decoder found aimed at a VMI entry: runs the call in the caller's block.
+    void vmi_call_site(const DecodedInsn& d);
     // Called on a triple fault (the board resets) and on a shutdown HLT nothing can wake.
     std::function<void()> on_triple_fault;
     // WRMSR IA32_APIC_BASE: the machine forwards it to the local APIC.
@@ -152,13 +157,13 @@ public:
     }
 
     // ---- memory through segments
-    template <unsigned S> u32 read(unsigned sr, u32 off) {
+    template <unsigned S> VMI86_INLINE u32 read(unsigned sr, u32 off) {
         return read_lin<S>(seg_check<S>(sr, off, false));
     }
-    template <unsigned S> void write(unsigned sr, u32 off, u32 v) {
+    template <unsigned S> VMI86_INLINE void write(unsigned sr, u32 off, u32 v) {
         write_lin<S>(seg_check<S>(sr, off, true), v);
     }
-    template <unsigned S> u32 seg_check(unsigned sr, u32 off, bool write) {
+    template <unsigned S> VMI86_INLINE u32 seg_check(unsigned sr, u32 off, bool write) {
         const SegmentCache& sc = s.seg[sr];
         if (!(sc.access & (write ? 2 : 1)) || off < sc.lim_lo || u64(off) + (S - 1) > sc.lim_hi)
             seg_fault(sr, off, write);
@@ -169,13 +174,13 @@ public:
     [[noreturn]] void seg_fault(unsigned sr, u32 off, bool write);
 
     // ---- memory by linear address (paging, soft TLB)
-    template <unsigned S> u32 read_lin(u32 lin) {
+    template <unsigned S> VMI86_INLINE u32 read_lin(u32 lin) {
         const TlbEntry& e = tlb_[user_tlb_][(lin >> 12) & (kTlbSize - 1)];
         if (e.read_tag == (lin & ~0xFFFu) && (S == 1 || (lin & 0xFFF) <= 0x1000 - S))
             return load_le<typename UintOf<S>::T>(reinterpret_cast<const u8*>(lin + e.addend));
         return read_lin_slow(lin, S, user_tlb_);
     }
-    template <unsigned S> void write_lin(u32 lin, u32 v) {
+    template <unsigned S> VMI86_INLINE void write_lin(u32 lin, u32 v) {
         const TlbEntry& e = tlb_[user_tlb_][(lin >> 12) & (kTlbSize - 1)];
         if (e.write_tag == (lin & ~0xFFFu) && (S == 1 || (lin & 0xFFF) <= 0x1000 - S)) {
             store_le<typename UintOf<S>::T>(reinterpret_cast<u8*>(lin + e.addend),
@@ -195,16 +200,16 @@ public:
     void invlpg(u32 lin);
 
     // ---- ModRM operands
-    u32 ea(const DecodedInsn& d) const {
+    VMI86_INLINE u32 ea(const DecodedInsn& d) const {
         u32 a = d.disp;
         if (d.base != kNoReg) a += s.gpr[d.base].r32;
         if (d.index != kNoReg) a += s.gpr[d.index].r32 << d.scale;
         return d.addrsize == 4 ? a : (a & 0xFFFF);
     }
-    template <unsigned S> u32 read_E(const DecodedInsn& d) {
+    template <unsigned S> VMI86_INLINE u32 read_E(const DecodedInsn& d) {
         return d.mod == 3 ? reg<S>(d.rm) : read<S>(d.seg, ea(d));
     }
-    template <unsigned S> void write_E(const DecodedInsn& d, u32 v) {
+    template <unsigned S> VMI86_INLINE void write_E(const DecodedInsn& d, u32 v) {
         if (d.mod == 3)
             set_reg<S>(d.rm, v);
         else
@@ -317,10 +322,14 @@ private:
     void single_step_trap();
     Block* decode_block(u32 lin, u32 phys);
     Block* vmi_entry_block(u32 phys, unsigned call);
+    void fuse_vmi_call(DecodedInsn& d, u32 next_eip);
     std::unique_ptr<Block> scratch_block_;
 
     TlbEntry tlb_[2][kTlbSize];
     u32 tlb_global_[2][kTlbSize] = {};
+    // The entries filled since the last flush, so a flush (every CR3 write) touches only those.
+    std::vector<u16> tlb_filled_[2];
+    u8 tlb_listed_[2][kTlbSize] = {};
     unsigned user_tlb_ = 0;
     bool alignment_check_ = false;
     BlockCache blocks_;

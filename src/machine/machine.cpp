@@ -303,14 +303,22 @@ int Machine::run() {
     return status;
 }
 
-void Machine::print_stats(double seconds) const {
+void Machine::print_stats(double seconds) {
     const u64 n = cpu_.s.retired;
     fmt::print(
         stderr,
         "guest instructions: {}\nvirtual time: {:.3f} s\nhost time: {:.3f} s\nspeed: {:.1f} MIPS\n",
         n, double(virtual_now()) / 1e9, seconds, seconds > 0 ? double(n) / seconds / 1e6 : 0.0);
-    fmt::print(stderr, "cpu: {:04x}:{:08x} cpl {} {}\n", cpu_.s.seg[CS].selector, cpu_.s.eip,
-               cpu_.s.cpl, cpu_.s.halted ? "halted" : "running");
+        std::string code;
+    for (u32 i = 0; i < 16; ++i) {
+        try {
+            code += fmt::format(" {:02x}", cpu_.read_sys(cpu_.s.seg[CS].base + cpu_.s.eip + i, 1));
+        } catch (const GuestFault&) {
+            code += " ??";
+        }
+    }
+    fmt::print(stderr, "cpu: {:04x}:{:08x} cpl {} {}, code{}\n", cpu_.s.seg[CS].selector, cpu_.s.eip, cpu_.s.cpl,
+               cpu_.s.halted ? "halted" : "running", code);
     if (vmi_) vmi_->print_stats(stderr);
 }
 

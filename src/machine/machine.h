@@ -61,7 +61,7 @@ private:
     // --no-reboot).
     void reset_system();
     void feed_host_input();
-    void print_stats(double seconds) const;
+    void print_stats(double seconds);
     u64 virtual_now() const;
     // Lets virtual time jump to the next event while the CPU is halted. False: nothing can
     // ever wake it.

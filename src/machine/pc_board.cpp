@@ -60,8 +60,15 @@ PcBoard::PcBoard(MemoryBus& mem, IoSpace& io, Scheduler& sched, Log& log, Cpu& c
     hpet_->on_legacy_replacement_changed = [route_timers](bool) { route_timers(); };
 
     // Serial ports, keyboard controller.
-    for (unsigned i = 0; i < 4; ++i)
-        uarts_[i] = std::make_unique<Uart16550>(io, kUarts[i].base, irq_[kUarts[i].irq], sched, log);
+    for (unsigned i = 0; i < 4; ++i) {
+        uarts_[i] = std::make_unique<Uart16550>(io, kUarts[i].base, uart_irq_[i], sched, log);
+        const unsigned irq = kUarts[i].irq;
+        uart_irq_[i].connect([this, irq](bool) {
+            bool level = false;
+            for (unsigned j = 0; j < 4; ++j) level |= kUarts[j].irq == irq && uart_irq_[j].level();
+            irq_[irq].set(level);
+        });
+    }
     kbc_ = std::make_unique<I8042>(io, irq_[1], irq_[12], log);
     kbc_->on_a20 = [this](bool on) { set_a20(on); };
     kbc_->on_reset = [this] {

@@ -63,6 +63,7 @@ private:
     IrqLine pit_irq0_;  // the PIT's OUT0 before the HPET's legacy-replacement switch
     IrqLine hpet_irq0_; // HPET timer 0 in legacy-replacement mode
     IrqLine rtc_irq8_, hpet_irq8_;
+    std::array<IrqLine, 4> uart_irq_; // COM1/COM3 share IRQ4 and COM2/COM4 IRQ3: ORed
     std::unique_ptr<PicPair> pic_;
     std::unique_ptr<IoApic> ioapic_;
     std::unique_ptr<LocalApic> lapic_;
