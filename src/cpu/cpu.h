@@ -70,6 +70,8 @@ public:
     void vmi_call_site(const DecodedInsn& d);
     // Called on a triple fault (the board resets) and on a shutdown HLT nothing can wake.
     std::function<void()> on_triple_fault;
+    // Set by a board that has a local APIC: CPUID then reports it (while the base MSR enables it).
+    bool has_local_apic = false;
     // WRMSR IA32_APIC_BASE: the machine forwards it to the local APIC.
     std::function<void(u64)> on_apic_base_write;
     // FERR#: an unmasked x87 exception reported with CR0.NE clear (true), or cleared by

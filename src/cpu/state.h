@@ -157,6 +157,8 @@ struct CpuState {
     u64 mtrr_fixed[11] = {};
     u64 mtrr_var[16] = {};
     u64 misc_enable = 1;
+    u64 perf_ctr[2] = {};    // PerfCtr0/1: stored, not counting
+    u64 perf_evtsel[2] = {}; // PerfEvtSel0/1
 
     // Execution control.
     u64 retired = 0; // instructions retired since reset

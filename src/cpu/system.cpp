@@ -36,6 +36,9 @@ enum : u32 {
     MSR_TSC = 0x10,
     MSR_APIC_BASE = 0x1B,
     MSR_BIOS_SIGN_ID = 0x8B, // microcode revision (high half) after a CPUID
+    MSR_PLATFORM_ID = 0x17,
+    MSR_PERFCTR0 = 0xC1,
+    MSR_PERFEVTSEL0 = 0x186,
     MSR_MTRRCAP = 0xFE,
     MSR_SYSENTER_CS = 0x174,
     MSR_SYSENTER_ESP = 0x175,
@@ -67,6 +70,11 @@ bool Cpu::read_msr(u32 index, u64& v) {
     case MSR_TSC: v = read_tsc(); return true;
     case MSR_APIC_BASE: v = s.apic_base; return true;
     case MSR_BIOS_SIGN_ID: v = 0; return true; // no microcode update loaded
+    case MSR_PLATFORM_ID: v = 0; return true;
+    case MSR_PERFCTR0:
+    case MSR_PERFCTR0 + 1: v = s.perf_ctr[index - MSR_PERFCTR0]; return true;
+    case MSR_PERFEVTSEL0:
+    case MSR_PERFEVTSEL0 + 1: v = s.perf_evtsel[index - MSR_PERFEVTSEL0]; return true;
     case MSR_MTRRCAP: v = 0x508; return true; // 8 variable ranges, fixed ranges, write-combining
     case MSR_SYSENTER_CS: v = s.sysenter_cs; return true;
     case MSR_SYSENTER_ESP: v = s.sysenter_esp; return true;
@@ -101,6 +109,11 @@ bool Cpu::write_msr(u32 index, u64 v) {
     case MSR_SYSENTER_EIP: s.sysenter_eip = u32(v); return true;
     case MSR_MCG_STATUS:
     case MSR_BIOS_SIGN_ID: return true;
+    // P6 performance counters are 40 bits wide; the event selects keep what is written.
+    case MSR_PERFCTR0:
+    case MSR_PERFCTR0 + 1: s.perf_ctr[index - MSR_PERFCTR0] = v & 0xFFFFFFFFFFull; return true;
+    case MSR_PERFEVTSEL0:
+    case MSR_PERFEVTSEL0 + 1: s.perf_evtsel[index - MSR_PERFEVTSEL0] = v & 0xFFFFFFFFull; return true;
     case MSR_MISC_ENABLE: s.misc_enable = v; return true;
     case MSR_PAT:
         for (unsigned i = 0; i < 8; ++i) {
@@ -136,10 +149,11 @@ void Cpu::cpuid(u32 leaf, u32& a, u32& b, u32& c, u32& d) const {
     }
     case 1:
         a = 0x0652; // Pentium II (Deschutes)
-        // Advertised: FPU, VME=0, DE, PSE, TSC, MSR, CX8, SEP, MTRR, PGE, CMOV, PAT, FXSR. No MMX
-        // or SSE yet; no PAE, no APIC yet.
+        // Advertised: FPU, VME=0, DE, PSE, TSC, MSR, CX8, SEP, MTRR, PGE, CMOV, PAT, FXSR, and APIC
+        // when the board has one and the base MSR enables it. No MMX or SSE yet; no PAE.
         d = (1u << 0) | (1u << 24) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) | (1u << 12) |
             (1u << 13) | (1u << 15) | (1u << 16);
+        if (has_local_apic && (s.apic_base & (1u << 11))) d |= 1u << 9;
         break;
     case 2: // cache and TLB descriptors of a Pentium II
         a = 0x03020101;

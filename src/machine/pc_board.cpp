@@ -31,6 +31,7 @@ PcBoard::PcBoard(MemoryBus& mem, IoSpace& io, Scheduler& sched, Log& log, Cpu& c
     lapic_->on_level_eoi = [this](u8 vector) { ioapic_->end_of_interrupt(vector); };
     lapic_->on_interrupt = [this] { update_cpu_intr(); };
     cpu.interrupts = this;
+    cpu.has_local_apic = true;
     cpu.on_apic_base_write = [this](u64 v) { lapic_->set_base_msr(v); };
     cpu.s.apic_base = lapic_->base_msr();
 
