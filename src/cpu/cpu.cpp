@@ -110,6 +110,7 @@ Block* Cpu::decode_block(u32 lin, u32 phys) {
             if (!b->insns.empty()) break;
             fault(kGP, 0);
         }
+        if (vmi && d.opcode == 0xE8 && d.opsize == 4 && b->code32) fuse_vmi_call(d, eip + d.len);
         b->insns.push_back(d);
         off += d.len;
         eip += d.len;
@@ -135,7 +136,62 @@ namespace {
 // reported at the entry, and the call itself moves EIP (to the return address, or wherever IRET
 // and SYSEXIT go).
 void vmi_call(Cpu& c, const DecodedInsn& d) { c.vmi->execute(c, d.imm); }
+void vmi_call_at_site(Cpu& c, const DecodedInsn& d) { c.vmi_call_site(d); }
 } // namespace
+
+// A direct call whose target is a VMI entry (checked here, at decode time, and again when it
+// runs, since the mapping may change) becomes one pseudo-instruction: the caller's block runs the
+// call without dispatching to the entry block and back. d.disp = the entry's physical address,
+// d.imm2 = the call.
+void Cpu::fuse_vmi_call(DecodedInsn& d, u32 next_eip) {
+    if (!protected_mode() || v86()) return;
+    const u32 lin = s.seg[CS].base + next_eip + d.imm;
+    const u32 cr2 = s.cr2;
+    u32 phys;
+    try {
+        phys = translate(lin, Access::Exec, user_tlb_);
+    } catch (const GuestFault&) {
+        s.cr2 = cr2; // not mapped now: an ordinary call
+        return;
+    }
+    const int call = vmi->entry_at(phys);
+    if (call < 0) return;
+    d.handler = vmi_call_at_site;
+    d.disp = phys;
+    d.imm2 = u16(call);
+    if (vmi->call_may_continue_block(unsigned(call))) d.attrs &= ~kAttrEnd;
+}
+
+void Cpu::vmi_call_site(const DecodedInsn& d) {
+    const u32 ret = s.eip, target = ret + d.imm;
+    if (target > s.seg[CS].lim_hi) fault(kGP, 0);
+    const u32 target_lin = s.seg[CS].base + target;
+    const TlbEntry& t = tlb_[user_tlb_][(target_lin >> 12) & (kTlbSize - 1)];
+    // Faults of a call run here are reported at the call site, as the native instruction's.
+    if (t.read_tag == (target_lin & ~0xFFFu) && (t.phys_page | (target_lin & 0xFFF)) == d.disp &&
+        vmi->execute_at_call_site(*this, d.imm2))
+        return;
+    push<4>(ret);
+    // From here on the CPU is at the entry: a fault is reported there, as the ROM's code would.
+    s.eip = target;
+    insn_eip = target;
+    const u32 lin = s.seg[CS].base + target;
+    const TlbEntry& e = tlb_[user_tlb_][(lin >> 12) & (kTlbSize - 1)];
+    u32 phys;
+    if (e.read_tag == (lin & ~0xFFFu)) {
+        phys = e.phys_page | (lin & 0xFFF);
+    } else {
+        phys = translate(lin, Access::Exec, user_tlb_);
+        fill_tlb(lin, phys, false, user_tlb_);
+    }
+    if (phys != d.disp) {
+        block_invalidated = true; // an ordinary call after all: leave the block here
+        return;
+    }
+    vmi->execute(*this, d.imm2);
+    // A block that goes on after the call must find EIP where its next instruction is.
+    if (s.eip != ret) block_invalidated = true;
+}
 
 Block* Cpu::vmi_entry_block(u32 phys, unsigned call) {
     auto b = std::make_unique<Block>();
@@ -273,8 +329,8 @@ void Cpu::deliver_fault(const GuestFault& f) {
                 bytes += " ??";
             }
         }
-        log.info("exception {} error {:#x} at {:04x}:{:08x} cr2 {:08x} code{}", f.vector, f.error, s.seg[CS].selector,
-                 s.eip, s.cr2, bytes);
+        log.info("exception {} error {:#x} at {:04x}:{:08x} cr2 {:08x} code{}", f.vector, f.error,
+                 s.seg[CS].selector, s.eip, s.cr2, bytes);
     }
     deliver_nested(f, 0);
 }

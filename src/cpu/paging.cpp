@@ -55,6 +55,10 @@ void Cpu::fill_tlb(u32 lin, u32 phys, bool writable, bool user) {
     if (p.kind != PageKind::Ram && p.kind != PageKind::Rom) return;
     unsigned idx = (lin >> 12) & (kTlbSize - 1);
     TlbEntry& e = tlb_[user ? 1 : 0][idx];
+    if (!tlb_listed_[user ? 1 : 0][idx]) {
+        tlb_listed_[user ? 1 : 0][idx] = 1;
+        tlb_filled_[user ? 1 : 0].push_back(u16(idx));
+    }
     u32 page = lin & ~0xFFFu;
     e.read_tag = page;
     e.addend = reinterpret_cast<uintptr_t>(p.host) - page;
@@ -117,12 +121,20 @@ void Cpu::write_lin_slow(u32 lin, unsigned size, u32 v, bool user) {
 
 void Cpu::flush_tlb(bool include_global) {
     ++chain_epoch_;
-    for (unsigned set = 0; set < 2; ++set)
-        for (unsigned i = 0; i < kTlbSize; ++i)
+    for (unsigned set = 0; set < 2; ++set) {
+        std::vector<u16>& filled = tlb_filled_[set];
+        size_t kept = 0;
+        for (u16 i : filled) {
             if (include_global || !tlb_global_[set][i]) {
                 tlb_[set][i] = TlbEntry{};
                 tlb_global_[set][i] = 0;
+                tlb_listed_[set][i] = 0;
+            } else {
+                filled[kept++] = i;
             }
+        }
+        filled.resize(kept);
+    }
 }
 
 void Cpu::invlpg(u32 lin) {

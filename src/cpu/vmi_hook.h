@@ -20,6 +20,14 @@ public:
     // returns to the caller as the ROM's `ret` would, or performs the call's own transfer (IRET,
     // SYSEXIT). A GuestFault it throws is delivered at cpu.insn_eip.
     virtual void execute(Cpu& cpu, unsigned call) = 0;
+    // The same from a call site the engine recognised, with EIP already at the return address:
+    // the call and its `ret` cancel out, so nothing is pushed, and a fault is reported at the
+    // call site (for IRET and SYSEXIT that is what VMI specifies). False (nothing done) for calls
+    // that read stack arguments; the engine then makes the real call and uses execute().
+    virtual bool execute_at_call_site(Cpu& cpu, unsigned call) = 0;
+    // Whether the block may go on after this call returns (no change to paging, interrupt
+    // delivery or control flow beyond the `ret`), so a call site needs no dispatch at all.
+    virtual bool call_may_continue_block(unsigned call) const = 0;
 };
 
 } // namespace vmi86

@@ -14,7 +14,8 @@ struct UartPlacement {
 constexpr UartPlacement kUarts[4] = {{0x3F8, 4}, {0x2F8, 3}, {0x3E8, 4}, {0x2E8, 3}};
 } // namespace
 
-PcBoard::PcBoard(MemoryBus& mem, IoSpace& io, Scheduler& sched, Log& log, Cpu& cpu, std::optional<s64> rtc_epoch)
+PcBoard::PcBoard(MemoryBus& mem, IoSpace& io, Scheduler& sched, Log& log, Cpu& cpu,
+                 std::optional<s64> rtc_epoch)
     : mem_(mem), cpu_(cpu) {
     // Interrupt controllers.
     pic_ = std::make_unique<PicPair>(io, log);
@@ -24,7 +25,8 @@ PcBoard::PcBoard(MemoryBus& mem, IoSpace& io, Scheduler& sched, Log& log, Cpu& c
     mem.map_mmio(LocalApic::kDefaultBase, LocalApic::kMmioSize, lapic_.get());
     for (unsigned n = 0; n < kIsaIrqs; ++n) {
         pic_->connect(irq_[n], n);
-        irq_[n].connect([this, n](bool level) { ioapic_->set_irq(ioapic_pin_for_isa_irq(n), level); });
+        irq_[n].connect(
+            [this, n](bool level) { ioapic_->set_irq(ioapic_pin_for_isa_irq(n), level); });
     }
     pic_->on_intr = [this](bool level) { lapic_->set_lint0(level); };
     ioapic_->deliver = [this](const ApicMessage& m) { lapic_->receive(m); };
@@ -32,6 +34,8 @@ PcBoard::PcBoard(MemoryBus& mem, IoSpace& io, Scheduler& sched, Log& log, Cpu& c
     lapic_->on_interrupt = [this] { update_cpu_intr(); };
     cpu.interrupts = this;
     cpu.has_local_apic = true;
+    // FERR# (an unmasked x87 exception with CR0.NE clear) is IRQ13 on a PC.
+    cpu.on_ferr = [this](bool level) { irq_[13].set(level); };
     cpu.on_apic_base_write = [this](u64 v) { lapic_->set_base_msr(v); };
     cpu.s.apic_base = lapic_->base_msr();
 
@@ -53,9 +57,12 @@ PcBoard::PcBoard(MemoryBus& mem, IoSpace& io, Scheduler& sched, Log& log, Cpu& c
     hpet_irq0_.connect([route_timers](bool) { route_timers(); });
     hpet_irq8_.connect([route_timers](bool) { route_timers(); });
     hpet_->legacy_irq = [this](unsigned isa_irq, bool level) {
-        if (isa_irq == 0) hpet_irq0_.set(level);
-        else if (isa_irq == 8) hpet_irq8_.set(level);
-        else if (isa_irq < kIsaIrqs) irq_[isa_irq].set(level);
+        if (isa_irq == 0)
+            hpet_irq0_.set(level);
+        else if (isa_irq == 8)
+            hpet_irq8_.set(level);
+        else if (isa_irq < kIsaIrqs)
+            irq_[isa_irq].set(level);
     };
     hpet_->ioapic_irq = [this](unsigned pin, bool level) { ioapic_->set_irq(pin, level); };
     hpet_->on_legacy_replacement_changed = [route_timers](bool) { route_timers(); };
@@ -88,6 +95,7 @@ PcBoard::PcBoard(MemoryBus& mem, IoSpace& io, Scheduler& sched, Log& log, Cpu& c
 PcBoard::~PcBoard() {
     if (cpu_.interrupts == this) cpu_.interrupts = nullptr;
     cpu_.on_apic_base_write = nullptr;
+    cpu_.on_ferr = nullptr;
 }
 
 bool PcBoard::interrupt_pending() { return lapic_->interrupt_pending(); }

@@ -33,6 +33,8 @@ public:
     }
     bool page_has_entries(u32 phys) const override { return pages_.count(phys >> 12) != 0; }
     void execute(Cpu& cpu, unsigned call) override;
+    bool execute_at_call_site(Cpu& cpu, unsigned call) override;
+    bool call_may_continue_block(unsigned call) const override;
 
     const DetectedRom& rom() const { return rom_; }
     u64 count(unsigned entry) const { return counts_[entry]; }
@@ -48,7 +50,10 @@ public:
 private:
     void add_entry(u32 phys, unsigned call);
     void get_relocation_info(Cpu& cpu);
-    void do_call(Cpu& cpu, unsigned call);
+    // Performs the call; true if the slot's `ret` is still to be done.
+    bool do_call(Cpu& cpu, unsigned call);
+    // IRET or SYSEXIT at a recognised call site: a fault is then naturally at the call site.
+    void transfer_at_call_site(Cpu& cpu, unsigned call);
     void set_alarm(u32 flags, u64 expiry, u64 period);
     bool cancel_alarm();
     void alarm_fired();

@@ -10,7 +10,6 @@ namespace {
 u32& reg(Cpu& c, Gpr r) { return c.s.gpr[r].r32; }
 void set(Cpu& c, Gpr r, u32 v) { c.s.gpr[r].r64 = v; }
 u32 stack_arg(Cpu& c, unsigned n) { return c.peek<4>(4 * n); } // [esp + 4n] at entry
-void ret(Cpu& c) { c.set_eip_checked(c.pop<4>()); }
 
 // A register-operand instruction form for the reused interpreter handlers.
 DecodedInsn reg_form(u8 reg_field, u8 rm) {
@@ -32,19 +31,47 @@ void store_table(Cpu& c, const TableReg& t) {
     c.write_lin<4>(p + 2, t.base);
 }
 
+// What IRET and SYSEXIT change before they can fault (a partial copy: these are hot).
+struct TransferState {
+    explicit TransferState(const CpuState& s)
+        : esp(s.gpr[ESP].r64), eip(s.eip), eflags(s.eflags), lazy(s.lazy), cpl(s.cpl) {
+        std::copy(std::begin(s.seg), std::end(s.seg), seg);
+    }
+    u64 esp;
+    u32 eip, eflags;
+    LazyFlags lazy;
+    unsigned cpl;
+    SegmentCache seg[6];
+};
+
 // A fault in IRET or SYSEXIT is reported at the call site with the stack as before the call, so
 // the guest's exception fixup for its own iret/sysexit instruction applies.
-[[noreturn]] void fault_at_call_site(Cpu& c, const CpuState& before, u32 return_address) {
-    c.s = before;
+[[noreturn]] void fault_at_call_site(Cpu& c, const TransferState& before, u32 return_address) {
+    c.s.gpr[ESP].r64 = before.esp + 4;
+    c.s.eip = before.eip;
+    c.s.eflags = before.eflags;
+    c.s.lazy = before.lazy;
+    c.s.cpl = before.cpl;
+    std::copy(std::begin(before.seg), std::end(before.seg), c.s.seg);
     c.update_mode();
-    c.s.gpr[ESP].r32 += 4;
     c.insn_eip = return_address - 5;
     throw;
 }
 
 } // namespace
 
-void Vmi::do_call(Cpu& c, unsigned call) {
+void Vmi::transfer_at_call_site(Cpu& c, unsigned call) {
+    if (call == IRET) {
+        const u32 iopl = c.s.eflags & FLAG_IOPL;
+        c.iret(4);
+        c.s.eflags = (c.s.eflags & ~FLAG_IOPL) | iopl;
+    } else {
+        handlers::sysexit(c, DecodedInsn{});
+        c.s.eflags |= FLAG_IF;
+    }
+}
+
+bool Vmi::do_call(Cpu& c, unsigned call) {
     switch (call) {
     case kInit: set(c, EAX, 0); break;
     case CPUID: {
@@ -115,7 +142,7 @@ void Vmi::do_call(Cpu& c, unsigned call) {
     case GetInterruptMask: set(c, EAX, c.eflags()); break;
     case SetInterruptMask: c.s.eflags = (c.s.eflags & ~FLAG_IF) | (reg(c, EAX) & FLAG_IF); break;
     case IRET: {
-        const CpuState before = c.s;
+        const TransferState before(c.s);
         const u32 return_address = stack_arg(c, 0);
         const u32 iopl = c.s.eflags & FLAG_IOPL;
         try {
@@ -125,10 +152,10 @@ void Vmi::do_call(Cpu& c, unsigned call) {
             fault_at_call_site(c, before, return_address);
         }
         c.s.eflags = (c.s.eflags & ~FLAG_IOPL) | iopl; // IOPL is not taken from the frame
-        return;
+        return false;
     }
     case SYSEXIT: {
-        const CpuState before = c.s;
+        const TransferState before(c.s);
         const u32 return_address = stack_arg(c, 0);
         try {
             handlers::sysexit(c, DecodedInsn{});
@@ -136,23 +163,22 @@ void Vmi::do_call(Cpu& c, unsigned call) {
             fault_at_call_site(c, before, return_address);
         }
         c.s.eflags |= FLAG_IF;
-        return;
+        return false;
     }
-    case Halt: // STI; HLT; RET with the interrupt window where the HLT is
+    case Halt: // STI; HLT; RET: the interrupt is taken at the return address
         c.s.eflags |= FLAG_IF;
-        ret(c);
         c.s.halted = true;
-        return;
+        break;
     case Reboot:
         if (platform_.reboot) {
             platform_.reboot();
-            return;
+            return false;
         }
         [[fallthrough]];
     case Shutdown:
         c.s.eflags &= ~FLAG_IF;
         c.s.halted = true;
-        return;
+        return false;
     case SetPxE: c.write_lin<4>(reg(c, EDX), reg(c, EAX)); break;
     case SetPxELong: // one 64-bit store (this CPU is alone: two halves, high first)
         c.write_lin<4>(reg(c, ECX) + 4, reg(c, EDX));
@@ -205,7 +231,7 @@ void Vmi::do_call(Cpu& c, unsigned call) {
         log_.warn_once("vmi-unknown", "VMI: call {} has no handler", call);
         break;
     }
-    ret(c);
+    return true;
 }
 
 } // namespace vmi86::vmi

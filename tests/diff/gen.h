@@ -24,6 +24,9 @@ struct TestCase {
     u32 eflags = 0;
     u64 data_seed = 0;
     u32 undefined_flags = 0; // arithmetic flags left undefined at the end of the sequence
+    // Non-zero: the data-page offset of an FNSAVE image whose registers hold transcendental
+    // results, compared within 1 ulp instead of bit for bit.
+    u32 x87_ulp_area = 0;
 };
 
 // The case for `seed`: the same seed always gives the same case.
@@ -31,5 +34,8 @@ TestCase generate(u64 seed);
 // An x87 sequence ending in FNSAVE (gen_x87.cpp); max_ops cuts the random part short (to find
 // the first instruction of a failing case that differs).
 TestCase generate_x87(u64 seed, unsigned max_ops = ~0u);
+// One x87 transcendental (FSIN, FCOS, FSINCOS, FPTAN, FPATAN, FYL2X, FYL2XP1, F2XM1) on operands
+// from its defined domain and the special values, ending in FNSAVE.
+TestCase generate_x87_transcendental(u64 seed);
 
 } // namespace vmi86::difftest

@@ -27,6 +27,43 @@ class X87Gen {
 public:
     X87Gen(u64 seed, unsigned max_ops) : r_(seed), max_ops_(max_ops) {}
 
+    TestCase run_transcendental() {
+        TestCase tc;
+        for (unsigned i = 0; i < 8; ++i) tc.regs[i] = u32(r_.next());
+        tc.regs[4] = 0x00500F00;
+        tc.eflags = 0x202;
+        tc.data_seed = r_.next();
+        const unsigned op = r_.below(8);
+        for (unsigned s = 0; s < 2; ++s) {
+            u64 mant;
+            u16 se;
+            domain_value(op, s, mant, se);
+            const u32 off = kSlots + 16 * s;
+            mov_mem32(off, u32(mant));
+            mov_mem32(off + 4, u32(mant >> 32));
+            mov_mem32(off + 8, se);
+        }
+        mov_mem32(kControlWords, u32(0x37F | (r_.below(4) << 10)));
+        code_.insert(code_.end(), {0xDB, 0xE3});
+        for (int i = 0; i < 8; ++i) code_.insert(code_.end(), {0xD9, 0xEE});
+        code_.insert(code_.end(), {0xDB, 0xE3});
+        mem_insn(0xD9, 5, kControlWords);
+        mem_insn(0xDB, 5, kSlots + 16); // y (ST1 of the two-operand ones)
+        mem_insn(0xDB, 5, kSlots);      // x
+        static constexpr u8 kOps[8] = {0xFE, 0xFF, 0xFB, 0xF2, 0xF3, 0xF1, 0xF9, 0xF0};
+        reg_insn(0xD9, kOps[op]);
+        mem_insn(0xDD, 6, kSaveArea);
+        for (u32 off = 12; off < 28; off += 4) mov_mem32(kSaveArea + off, 0);
+        // C0-C3 are masked (C1 follows the rounding of a result compared within 1 ulp).
+        code_.insert(code_.end(), {0x66, 0x81, 0x25});
+        imm32(kDataAddr + kSaveArea + 4);
+        code_.push_back(u8(~kAllCc));
+        code_.push_back(u8(~kAllCc >> 8));
+        tc.code = code_;
+        tc.x87_ulp_area = kSaveArea;
+        return tc;
+    }
+
     TestCase run() {
         TestCase tc;
         for (unsigned i = 0; i < 8; ++i) tc.regs[i] = u32(r_.next());
@@ -92,6 +129,33 @@ private:
         u16 masks = 0x3F;
         if (r_.chance(8)) masks = u16(r_.below(64));
         return u16(masks | 0x40 | (kPc[r_.below(5)] << 8) | (r_.below(4) << 10));
+    }
+
+    // Operands of transcendental op (FSIN, FCOS, FSINCOS, FPTAN, FPATAN, FYL2X, FYL2XP1,
+    // F2XM1) slot s (0: ST(0), 1: ST(1)): mostly from the SDM's domain, sometimes special.
+    void domain_value(unsigned op, unsigned s, u64& mant, u16& se) {
+        const u16 sign = r_.chance(50) ? 0x8000 : 0;
+        if (r_.chance(10)) {
+            if (s == 1 || op == 4 || op == 5) return f80(mant, se);
+            // x of the functions with a restricted domain: only the special classes.
+            switch (r_.below(4)) {
+            case 0: mant = 0, se = sign; return;
+            case 1: mant = mantissa() >> (1 + r_.below(63)), se = sign; return;
+            case 2: mant = 1ull << 63, se = sign | 0x7FFF; return;
+            default: mant = 0xC000000000000000ull | (r_.next() >> 2), se = sign | 0x7FFF; return;
+            }
+        }
+        mant = r_.next() | (1ull << 63);
+        if (s == 1 || op == 4) { // FPATAN's y and x, FYL2X(P1)'s y: any finite value
+            se = u16(sign | (0x3FFF + int(r_.below(200)) - 100));
+            return;
+        }
+        switch (op) {
+        case 5: se = u16(0x3FFF + int(r_.below(4000)) - 2000); return; // FYL2X x > 0
+        case 6: se = u16(sign | (0x3FFD - r_.below(70))); return;      // |x| < 0.25
+        case 7: se = u16(sign | (0x3FFE - r_.below(70))); return;      // |x| < 1
+        default: se = u16(sign | (0x3FFE - r_.below(70))); return;     // |x| < 1 (< pi/4 mostly)
+        }
     }
 
     u64 mantissa() {
@@ -310,5 +374,6 @@ private:
 } // namespace
 
 TestCase generate_x87(u64 seed, unsigned max_ops) { return X87Gen(seed, max_ops).run(); }
+TestCase generate_x87_transcendental(u64 seed) { return X87Gen(seed, 0).run_transcendental(); }
 
 } // namespace vmi86::difftest

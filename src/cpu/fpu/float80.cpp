@@ -116,8 +116,12 @@ Rounded round(const Wide& w, int p, const Format& f, Dest dest, FpEnv& env) {
     env.c1 = r.up;
     if (e > f.emax) {
         if (!env.masked(kOE)) {
+            if (dest == Dest::Memory) { // nothing stored: only OE is reported
+                env.flags = u8((env.flags & ~kPE) | kOE);
+                env.c1 = false;
+                return {w.sign, 0, 0, false, false};
+            }
             env.flags |= kOE;
-            if (dest == Dest::Memory) return {w.sign, 0, 0, false, false};
             return {v.sign, e - kWrapBias, sig, false, true};
         }
         env.flags |= kOE | kPE;

@@ -10,8 +10,8 @@ namespace vmi86::fpu {
 using u128 = unsigned __int128;
 
 struct Float80 {
-    u64 mant = 0;      // explicit integer bit at 63
-    u16 sign_exp = 0;  // sign at 15, biased exponent below
+    u64 mant = 0;     // explicit integer bit at 63
+    u16 sign_exp = 0; // sign at 15, biased exponent below
     bool sign() const { return sign_exp >> 15; }
     u16 exp() const { return sign_exp & 0x7FFF; }
     bool operator==(const Float80&) const = default;

@@ -47,7 +47,8 @@ template <typename F, typename T> Float80 load(T bits, FpEnv& env) {
         const s32 exp = (63 - lz) + 1 - F::kBias - frac_bits;
         return {frac << lz, u16(sign16 | (exp + kExtBias))};
     }
-    return {(1ull << 63) | (frac << (63 - frac_bits)), u16(sign16 | (s32(e) - F::kBias + kExtBias))};
+    return {(1ull << 63) | (frac << (63 - frac_bits)),
+            u16(sign16 | (s32(e) - F::kBias + kExtBias))};
 }
 
 template <typename F, typename T> bool store(Float80 a, const Format& fmt, FpEnv& env, T& out) {
@@ -98,8 +99,8 @@ Float80 extend_f32(u32 bits, bool& denormal) {
 Float80 extend_f64(u64 bits, bool& denormal) {
     FpEnv env;
     denormal = (bits & 0x7FF0000000000000ull) == 0 && (bits & 0xFFFFFFFFFFFFFull) != 0;
-    const bool snan = (bits & 0x7FF8000000000000ull) == 0x7FF0000000000000ull &&
-                      (bits & 0x7FFFFFFFFFFFFull);
+    const bool snan =
+        (bits & 0x7FF8000000000000ull) == 0x7FF0000000000000ull && (bits & 0x7FFFFFFFFFFFFull);
     Float80 r = load<F64>(bits, env);
     if (snan) r.mant &= ~(1ull << 62);
     return r;

@@ -17,7 +17,8 @@ StackResult single(Float80 v) { return StackResult{v, {}, false, true, false, 0}
 // invalid: the operation's own invalid operand combinations, checked before denormals.
 bool two_operand_specials(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env, Float80& out,
                           bool invalid = false) {
-    if (ka == Kind::Unsupported || kb == Kind::Unsupported || (invalid && !is_nan(ka) && !is_nan(kb))) {
+    if (ka == Kind::Unsupported || kb == Kind::Unsupported ||
+        (invalid && !is_nan(ka) && !is_nan(kb))) {
         env.flags |= kIE;
         out = kDefaultNaN;
         return true;
@@ -119,8 +120,7 @@ StackResult fprem(Float80 a, Float80 b, bool nearest, FpEnv& env) {
     StackResult r;
     r.set_cc = true;
     Float80 out;
-    if (two_operand_specials(a, ka, b, kb, env, out,
-                             ka == Kind::Infinity || kb == Kind::Zero)) {
+    if (two_operand_specials(a, ka, b, kb, env, out, ka == Kind::Infinity || kb == Kind::Zero)) {
         r.st0 = out;
         r.cc_mask = 0x0400; // C2 cleared, C0 and C3 left as they were
         return r;
@@ -182,13 +182,13 @@ Float80 load_constant(unsigned index, Rounding rc) {
         s32 exp;
     };
     static constexpr Constant kConstants[7] = {
-        {0x8000000000000000ull, 0, 0},                                   // 1
-        {0xD49A784BCD1B8AFEull, 0x492BF6FF4DAFDB4Cull, 1},               // log2(10)
-        {0xB8AA3B295C17F0BBull, 0xBE87FED0691D3E89ull, 0},               // log2(e)
-        {0xC90FDAA22168C234ull, 0xC4C6628B80DC1CD1ull, 1},               // pi
-        {0x9A209A84FBCFF798ull, 0x8F8959AC0B7C9178ull, -2},              // log10(2)
-        {0xB17217F7D1CF79ABull, 0xC9E3B39803F2F6AFull, -1},              // ln(2)
-        {0, 0, 0},                                                       // +0
+        {0x8000000000000000ull, 0, 0},                      // 1
+        {0xD49A784BCD1B8AFEull, 0x492BF6FF4DAFDB4Cull, 1},  // log2(10)
+        {0xB8AA3B295C17F0BBull, 0xBE87FED0691D3E89ull, 0},  // log2(e)
+        {0xC90FDAA22168C234ull, 0xC4C6628B80DC1CD1ull, 1},  // pi
+        {0x9A209A84FBCFF798ull, 0x8F8959AC0B7C9178ull, -2}, // log10(2)
+        {0xB17217F7D1CF79ABull, 0xC9E3B39803F2F6AFull, -1}, // ln(2)
+        {0, 0, 0},                                          // +0
     };
     const Constant& k = kConstants[index < 7 ? index : 6];
     if (k.hi == 0) return kPlusZero;

@@ -59,7 +59,8 @@ void env_fields(Cpu& c, bool real, bool wide, u32 out[7]) {
         // Real-address layouts hold 32-bit (16-bit forms: 20-bit) linear pointers.
         const u32 ip = (u32(f.fcs) << 4) + f.fip, dp = (u32(f.fds) << 4) + f.fdp;
         out[3] = ip & 0xFFFF;
-        out[4] = wide ? ((ip >> 16) << 12) | (f.fop & 0x7FF) : (((ip >> 16) & 0xF) << 12) | (f.fop & 0x7FF);
+        out[4] = wide ? ((ip >> 16) << 12) | (f.fop & 0x7FF)
+                      : (((ip >> 16) & 0xF) << 12) | (f.fop & 0x7FF);
         out[5] = dp & 0xFFFF;
         out[6] = wide ? (dp >> 16) << 12 : ((dp >> 16) & 0xF) << 12;
     } else {
@@ -163,7 +164,8 @@ void x87_fxsave(Cpu& c, const DecodedInsn& d) {
         words[10 + 4 * i] = v.sign_exp;
     }
     // The XMM registers (bytes 160-287) are zero until SSE exists; bytes 288-511 are reserved.
-    for (int i = 71; i >= 0; --i) c.write<4>(d.seg, offset(d, addr, 4 * unsigned(i)), i < 40 ? words[i] : 0);
+    for (int i = 71; i >= 0; --i)
+        c.write<4>(d.seg, offset(d, addr, 4 * unsigned(i)), i < 40 ? words[i] : 0);
 }
 
 void x87_fxrstor(Cpu& c, const DecodedInsn& d) {

@@ -72,8 +72,7 @@ inline Float80 arith(unsigned op, Float80 x, Float80 y, FpEnv& env) {
 
 // C3/C2/C0 of a compare (SDM FCOM), and the ZF/PF/CF of FCOMI.
 inline u16 compare_cc(fpu::Order o) {
-    static constexpr u16 cc[4] = {fpu::kSwC0, fpu::kSwC3, 0,
-                                  fpu::kSwC0 | fpu::kSwC2 | fpu::kSwC3};
+    static constexpr u16 cc[4] = {fpu::kSwC0, fpu::kSwC3, 0, fpu::kSwC0 | fpu::kSwC2 | fpu::kSwC3};
     return cc[unsigned(o)];
 }
 
@@ -86,9 +85,10 @@ inline void compare(Cpu& c, Float80 y, bool y_empty, bool quiet, unsigned pops, 
     else
         o = fpu::compare(x.st(0), y, quiet, env);
     env.c1 = false;
-    // An unmasked invalid operation still reports "unordered", but pops nothing.
+    // An unmasked invalid operation still reports "unordered"; it and an unmasked denormal
+    // operand pop nothing.
     x.set_cc(compare_cc(o));
-    if (!(env.unmasked() & fpu::kIE))
+    if (!(env.unmasked() & (fpu::kIE | fpu::kDE)))
         for (unsigned i = 0; i < pops; ++i) x.pop();
     x.finish(env);
 }
@@ -159,9 +159,7 @@ template <bool dest_sti, bool pop> void fpu_arith_reg(Cpu& c, const DecodedInsn&
 }
 inline void fpu_arith_st0_sti(Cpu& c, const DecodedInsn& d) { fpu_arith_reg<false, false>(c, d); }
 inline void fpu_arith_sti_st0(Cpu& c, const DecodedInsn& d) { fpu_arith_reg<true, false>(c, d); }
-inline void fpu_arith_sti_st0_pop(Cpu& c, const DecodedInsn& d) {
-    fpu_arith_reg<true, true>(c, d);
-}
+inline void fpu_arith_sti_st0_pop(Cpu& c, const DecodedInsn& d) { fpu_arith_reg<true, true>(c, d); }
 
 // ---- compares
 template <bool quiet, unsigned pops> void fpu_compare_sti(Cpu& c, const DecodedInsn& d) {
@@ -197,7 +195,7 @@ template <bool quiet, bool pop> void fpu_comi(Cpu& c, const DecodedInsn& d) {
     env.c1 = false;
     static constexpr u32 flags[4] = {FLAG_CF, FLAG_ZF, 0, FLAG_ZF | FLAG_PF | FLAG_CF};
     c.set_eflags_arith(flags[unsigned(o)]);
-    if (pop && !(env.unmasked() & fpu::kIE)) x.pop();
+    if (pop && !(env.unmasked() & (fpu::kIE | fpu::kDE))) x.pop();
     x.finish_keep_c1(env); // C1 is left alone unless the stack faults
 }
 inline void fcomi(Cpu& c, const DecodedInsn& d) { fpu_comi<false, false>(c, d); }
@@ -209,7 +207,9 @@ inline void fucomip(Cpu& c, const DecodedInsn& d) { fpu_comi<true, true>(c, d); 
 inline void fpu_push_loaded(Cpu& c, Float80 v, FpEnv& env) {
     X87 x(c);
     if (!x.empty(7)) env = x.env(); // a stack overflow reports nothing about the operand
-    if (!env.result_suppressed()) x.push(v, env);
+    // An unmasked denormal operand does not stop the load (the value is exact); an unmasked
+    // invalid operation (SNaN) does.
+    if (!(env.unmasked() & fpu::kIE)) x.push(v, env);
     x.finish(env);
 }
 inline void fld_m32fp(Cpu& c, const DecodedInsn& d) {
@@ -476,17 +476,18 @@ inline void fpu_st0_st1(Cpu& c, const DecodedInsn& d, fpu::StackOp op) {
     const bool needs_st1 = op != fpu::StackOp::Fxtract && op != fpu::StackOp::Fptan &&
                            op != fpu::StackOp::Fsincos && op != fpu::StackOp::Fsin &&
                            op != fpu::StackOp::Fcos && op != fpu::StackOp::F2xm1;
-    const bool pushes = op == fpu::StackOp::Fxtract || op == fpu::StackOp::Fptan ||
-                        op == fpu::StackOp::Fsincos;
-    const bool pops = op == fpu::StackOp::Fpatan || op == fpu::StackOp::Fyl2x ||
-                      op == fpu::StackOp::Fyl2xp1;
+    const bool pushes =
+        op == fpu::StackOp::Fxtract || op == fpu::StackOp::Fptan || op == fpu::StackOp::Fsincos;
+    const bool pops =
+        op == fpu::StackOp::Fpatan || op == fpu::StackOp::Fyl2x || op == fpu::StackOp::Fyl2xp1;
     if (x.empty(0) || (needs_st1 && x.empty(1))) {
         x.stack_fault(false, env);
         if (op == fpu::StackOp::Fprem || op == fpu::StackOp::Fprem1) x.set_cc(0, fpu::kSwC2);
         if (env.masked(fpu::kIE)) {
-            if (pushes) {
+            if (pushes) { // the underflow response, whatever ST(7) holds
                 x.set_st(0, fpu::kDefaultNaN);
-                x.push(fpu::kDefaultNaN, env);
+                x.set_top(x.top() - 1);
+                x.set_st(0, fpu::kDefaultNaN);
             } else if (pops) {
                 x.set_st(1, fpu::kDefaultNaN);
                 x.pop();
