@@ -9,52 +9,48 @@ enum SegReg : u8 { ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5, kSegNone = 7 
 enum Gpr : u8 { EAX = 0, ECX, EDX, EBX, ESP, EBP, ESI, EDI };
 
 // EFLAGS bits.
-enum : u32 {
-    FLAG_CF = 1u << 0,
-    FLAG_PF = 1u << 2,
-    FLAG_AF = 1u << 4,
-    FLAG_ZF = 1u << 6,
-    FLAG_SF = 1u << 7,
-    FLAG_TF = 1u << 8,
-    FLAG_IF = 1u << 9,
-    FLAG_DF = 1u << 10,
-    FLAG_OF = 1u << 11,
-    FLAG_IOPL = 3u << 12,
-    FLAG_NT = 1u << 14,
-    FLAG_RF = 1u << 16,
-    FLAG_VM = 1u << 17,
-    FLAG_AC = 1u << 18,
-    FLAG_VIF = 1u << 19,
-    FLAG_VIP = 1u << 20,
-    FLAG_ID = 1u << 21,
-    FLAGS_ARITH = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF,
-};
+inline constexpr u32 FLAG_CF = 1u << 0;
+inline constexpr u32 FLAG_PF = 1u << 2;
+inline constexpr u32 FLAG_AF = 1u << 4;
+inline constexpr u32 FLAG_ZF = 1u << 6;
+inline constexpr u32 FLAG_SF = 1u << 7;
+inline constexpr u32 FLAG_TF = 1u << 8;
+inline constexpr u32 FLAG_IF = 1u << 9;
+inline constexpr u32 FLAG_DF = 1u << 10;
+inline constexpr u32 FLAG_OF = 1u << 11;
+inline constexpr u32 FLAG_IOPL = 3u << 12;
+inline constexpr u32 FLAG_NT = 1u << 14;
+inline constexpr u32 FLAG_RF = 1u << 16;
+inline constexpr u32 FLAG_VM = 1u << 17;
+inline constexpr u32 FLAG_AC = 1u << 18;
+inline constexpr u32 FLAG_VIF = 1u << 19;
+inline constexpr u32 FLAG_VIP = 1u << 20;
+inline constexpr u32 FLAG_ID = 1u << 21;
+inline constexpr u32 FLAGS_ARITH = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF;
 
 // CR0/CR4 bits.
-enum : u32 {
-    CR0_PE = 1u << 0,
-    CR0_MP = 1u << 1,
-    CR0_EM = 1u << 2,
-    CR0_TS = 1u << 3,
-    CR0_ET = 1u << 4,
-    CR0_NE = 1u << 5,
-    CR0_WP = 1u << 16,
-    CR0_AM = 1u << 18,
-    CR0_NW = 1u << 29,
-    CR0_CD = 1u << 30,
-    CR0_PG = 1u << 31,
-    CR4_VME = 1u << 0,
-    CR4_PVI = 1u << 1,
-    CR4_TSD = 1u << 2,
-    CR4_DE = 1u << 3,
-    CR4_PSE = 1u << 4,
-    CR4_PAE = 1u << 5,
-    CR4_MCE = 1u << 6,
-    CR4_PGE = 1u << 7,
-    CR4_PCE = 1u << 8,
-    CR4_OSFXSR = 1u << 9,
-    CR4_OSXMMEXCPT = 1u << 10,
-};
+inline constexpr u32 CR0_PE = 1u << 0;
+inline constexpr u32 CR0_MP = 1u << 1;
+inline constexpr u32 CR0_EM = 1u << 2;
+inline constexpr u32 CR0_TS = 1u << 3;
+inline constexpr u32 CR0_ET = 1u << 4;
+inline constexpr u32 CR0_NE = 1u << 5;
+inline constexpr u32 CR0_WP = 1u << 16;
+inline constexpr u32 CR0_AM = 1u << 18;
+inline constexpr u32 CR0_NW = 1u << 29;
+inline constexpr u32 CR0_CD = 1u << 30;
+inline constexpr u32 CR0_PG = 1u << 31;
+inline constexpr u32 CR4_VME = 1u << 0;
+inline constexpr u32 CR4_PVI = 1u << 1;
+inline constexpr u32 CR4_TSD = 1u << 2;
+inline constexpr u32 CR4_DE = 1u << 3;
+inline constexpr u32 CR4_PSE = 1u << 4;
+inline constexpr u32 CR4_PAE = 1u << 5;
+inline constexpr u32 CR4_MCE = 1u << 6;
+inline constexpr u32 CR4_PGE = 1u << 7;
+inline constexpr u32 CR4_PCE = 1u << 8;
+inline constexpr u32 CR4_OSFXSR = 1u << 9;
+inline constexpr u32 CR4_OSXMMEXCPT = 1u << 10;
 
 // The hidden part of a segment register, loaded from a descriptor (or synthesised in real and
 // V86 mode). attr holds descriptor bits 40..55: type(4) S DPL(2) P | limit(4, unused) AVL L DB G.

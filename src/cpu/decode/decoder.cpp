@@ -144,7 +144,7 @@ DecodeStatus decode(const u8* bytes, unsigned avail, bool code32, DecodedInsn& d
     }
     d.opsize = (code32 != opsize_prefix) ? 4 : 2;
     d.addrsize = (code32 != addrsize_prefix) ? 4 : 2;
-    d.seg = d.seg_override != kSegNone ? d.seg_override : DS;
+    d.seg = d.seg_override != kSegNone ? d.seg_override : u8(DS);
     u16 index;
     if (b == 0x0F) {
         u8 b2 = u8(r.take(1));

@@ -99,7 +99,9 @@ Wide div_small(const Wide& a, u64 n) {
     return Wide{a.sign, a.exp - s, q}; // q1 >= 2^(127 - 64): s <= 64, r << s fits
 }
 
-Wide from_float(Float80 f) { return classify(f) == Kind::Zero ? Wide{f.sign(), 0, 0} : unpack(f); }
+[[maybe_unused]] Wide from_float(Float80 f) {
+    return classify(f) == Kind::Zero ? Wide{f.sign(), 0, 0} : unpack(f);
+}
 
 // ---- the functions on reduced arguments
 

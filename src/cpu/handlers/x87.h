@@ -278,7 +278,8 @@ inline void fld_const(Cpu& c, const DecodedInsn& d) {
 }
 
 // ---- stores. Stack underflow stores the masked response (the format's indefinite).
-template <typename Store> void fpu_store(Cpu& c, const DecodedInsn& d, bool pop, Store store) {
+template <typename Store>
+void fpu_store(Cpu& c, [[maybe_unused]] const DecodedInsn& d, bool pop, Store store) {
     X87 x(c);
     FpEnv env = x.env();
     const bool empty = x.empty(0);
@@ -541,7 +542,7 @@ inline void fninit(Cpu& c, const DecodedInsn& d) {
 }
 inline void fnclex(Cpu& c, const DecodedInsn& d) {
     fpu::x87_prologue(c, d, X87Kind::ControlNoWait);
-    c.s.fpu.sw &= u16(~(fpu::kAllExceptions | fpu::kSwSF | fpu::kSwES | fpu::kSwB));
+    c.s.fpu.sw &= u16(~(unsigned(fpu::kAllExceptions) | fpu::kSwSF | fpu::kSwES | fpu::kSwB));
     if (c.on_ferr) c.on_ferr(false);
 }
 // FNENI, FNDISI, FNSETPM: 8087/287 controls a 387 and later execute as no-ops.
