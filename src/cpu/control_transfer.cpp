@@ -1,6 +1,7 @@
 // Far control transfers: JMP/CALL through code segments, call gates, task gates and TSSs; RET far
 // and IRET with privilege changes, V86 returns and nested-task returns.
 #include "cpu/cpu.h"
+#include "cpu/stack_writer.h"
 
 namespace vmi86 {
 
@@ -12,25 +13,6 @@ unsigned desc_type(u64 desc) { return (desc >> 40) & 0xF; }
 unsigned desc_dpl(u64 desc) { return (desc >> 45) & 3; }
 bool desc_present(u64 desc) { return (desc >> 47) & 1; }
 bool conforming(u64 desc) { return (desc >> 42) & 1; }
-
-// A stack that is not (yet) SS: pushes check its limit and write at a given privilege.
-struct StackWriter {
-    Cpu& cpu;
-    SegmentCache ss;
-    u32 esp;
-    bool user;
-    u32 fault_error;
-    void push(unsigned size, u32 v) {
-        u32 mask = ss.big() ? 0xFFFFFFFFu : 0xFFFFu;
-        u32 nsp = (esp - size) & mask;
-        if (nsp < ss.lim_lo || u64(nsp) + size - 1 > ss.lim_hi) cpu.fault(kSS, fault_error);
-        if (user)
-            cpu.write_lin_slow(ss.base + nsp, size, v, true);
-        else
-            cpu.write_sys(ss.base + nsp, size, v);
-        esp = nsp;
-    }
-};
 
 } // namespace
 

@@ -1,6 +1,7 @@
 // The one interrupt and exception delivery path for every engine: real-mode IVT, protected-mode
 // IDT with interrupt, trap and task gates, privilege changes, V86 exits, error codes.
 #include "cpu/cpu.h"
+#include "cpu/stack_writer.h"
 
 namespace vmi86 {
 
@@ -73,21 +74,6 @@ void Cpu::interrupt(u8 vector, IntKind kind, bool has_error, u32 error) {
     const u32 fl = eflags();
     const bool from_v86 = fl & FLAG_VM;
 
-    struct Writer {
-        Cpu& c;
-        SegmentCache ss;
-        u32 esp;
-        u32 err;
-        bool user;
-        void push(unsigned size, u32 v) {
-            u32 mask = ss.big() ? 0xFFFFFFFFu : 0xFFFFu;
-            u32 nsp = (esp - size) & mask;
-            if (nsp < ss.lim_lo || u64(nsp) + size - 1 > ss.lim_hi) c.fault(kSS, err);
-            c.write_lin_slow(ss.base + nsp, size, v, user);
-            esp = nsp;
-        }
-    };
-
     if (!conf && dpl < s.cpl) {
         if (from_v86 && dpl != 0) fault(kGP, (csel & 0xFFFC) + ext);
         bool tss32 = (s.tr.type() & 8) != 0;
@@ -104,7 +90,7 @@ void Cpu::interrupt(u8 vector, IntKind kind, bool has_error, u32 error) {
         if (!desc_present(sdesc)) fault(kSS, (nss & 0xFFFC) + ext);
         SegmentCache new_ss;
         set_cache_from_descriptor(new_ss, nss, sdesc);
-        Writer w{*this, new_ss, nesp, u32(nss & 0xFFFC) + ext, false};
+        StackWriter w{*this, new_ss, nesp, false, u32(nss & 0xFFFC) + ext};
         if (from_v86) {
             w.push(gsize, s.seg[GS].selector);
             w.push(gsize, s.seg[FS].selector);
@@ -140,7 +126,7 @@ void Cpu::interrupt(u8 vector, IntKind kind, bool has_error, u32 error) {
         return;
     }
     if (from_v86) fault(kGP, (csel & 0xFFFC) + ext);
-    Writer w{*this, s.seg[SS], sp(), ext, s.cpl == 3};
+    StackWriter w{*this, s.seg[SS], sp(), s.cpl == 3, ext};
     w.push(gsize, fl);
     w.push(gsize, s.seg[CS].selector);
     w.push(gsize, s.eip);
