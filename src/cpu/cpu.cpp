@@ -51,18 +51,20 @@ void Cpu::drop_write_tags() {
         for (auto& e : set) e.write_tag = 1;
 }
 
+// Physical address of code at linear `lin`: from the soft TLB, else a page walk (may #PF).
+u32 Cpu::code_phys(u32 lin) {
+    const TlbEntry& e = tlb_[user_tlb_][(lin >> 12) & (kTlbSize - 1)];
+    if (e.read_tag == (lin & ~0xFFFu)) return e.phys_page | (lin & 0xFFF);
+    u32 phys = translate(lin, Access::Exec, user_tlb_);
+    fill_tlb(lin, phys, false, user_tlb_);
+    return phys;
+}
+
 Block* Cpu::find_block() {
     const SegmentCache& cs = s.seg[CS];
     if (s.eip > cs.lim_hi) fault(kGP, 0);
     u32 lin = cs.base + s.eip;
-    const TlbEntry& e = tlb_[user_tlb_][(lin >> 12) & (kTlbSize - 1)];
-    u32 phys;
-    if (e.read_tag == (lin & ~0xFFFu)) {
-        phys = e.phys_page | (lin & 0xFFF);
-    } else {
-        phys = translate(lin, Access::Exec, user_tlb_);
-        fill_tlb(lin, phys, false, user_tlb_);
-    }
+    u32 phys = code_phys(lin);
     bool c32 = code32();
     if (Block* b = blocks_.lookup(phys, c32)) return b;
     return decode_block(lin, phys);
@@ -175,15 +177,7 @@ void Cpu::vmi_call_site(const DecodedInsn& d) {
     // From here on the CPU is at the entry: a fault is reported there, as the ROM's code would.
     s.eip = target;
     insn_eip = target;
-    const u32 lin = s.seg[CS].base + target;
-    const TlbEntry& e = tlb_[user_tlb_][(lin >> 12) & (kTlbSize - 1)];
-    u32 phys;
-    if (e.read_tag == (lin & ~0xFFFu)) {
-        phys = e.phys_page | (lin & 0xFFF);
-    } else {
-        phys = translate(lin, Access::Exec, user_tlb_);
-        fill_tlb(lin, phys, false, user_tlb_);
-    }
+    const u32 phys = code_phys(s.seg[CS].base + target);
     if (phys != d.disp) {
         block_invalidated = true; // an ordinary call after all: leave the block here
         return;

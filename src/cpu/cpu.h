@@ -311,6 +311,7 @@ public:
 private:
     static constexpr unsigned kTlbSize = 1024;
     Block* find_block();
+    u32 code_phys(u32 lin);
     void service_interrupts();
     void raise_double_fault_or_shutdown(const GuestFault& second);
     void fill_tlb(u32 lin, u32 phys, bool writable, bool user);
