@@ -51,15 +51,6 @@ void Cpu::drop_write_tags() {
         for (auto& e : set) e.write_tag = 1;
 }
 
-// Physical address of code at linear `lin`: from the soft TLB, else a page walk (may #PF).
-u32 Cpu::code_phys(u32 lin) {
-    const TlbEntry& e = tlb_[user_tlb_][(lin >> 12) & (kTlbSize - 1)];
-    if (e.read_tag == (lin & ~0xFFFu)) return e.phys_page | (lin & 0xFFF);
-    u32 phys = translate(lin, Access::Exec, user_tlb_);
-    fill_tlb(lin, phys, false, user_tlb_);
-    return phys;
-}
-
 Block* Cpu::find_block() {
     const SegmentCache& cs = s.seg[CS];
     if (s.eip > cs.lim_hi) fault(kGP, 0);

@@ -311,7 +311,14 @@ public:
 private:
     static constexpr unsigned kTlbSize = 1024;
     Block* find_block();
-    u32 code_phys(u32 lin);
+    // Physical address of code at linear `lin`: from the soft TLB, else a page walk (may #PF).
+    VMI86_INLINE u32 code_phys(u32 lin) {
+        const TlbEntry& e = tlb_[user_tlb_][(lin >> 12) & (kTlbSize - 1)];
+        if (e.read_tag == (lin & ~0xFFFu)) return e.phys_page | (lin & 0xFFF);
+        u32 phys = translate(lin, Access::Exec, user_tlb_);
+        fill_tlb(lin, phys, false, user_tlb_);
+        return phys;
+    }
     void service_interrupts();
     void raise_double_fault_or_shutdown(const GuestFault& second);
     void fill_tlb(u32 lin, u32 phys, bool writable, bool user);
