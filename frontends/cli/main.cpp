@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
     app.add_flag("--post", cfg.print_post,
                  "print the POST codes written to ports 0x80 and 0x190 at exit");
     app.add_flag("--stats", cfg.stats, "print guest instructions, host time and speed at exit");
+    app.add_option("--profile", cfg.profile,
+                   "write retired guest instructions per block address to this file at exit");
     app.add_option("--max-instructions", cfg.max_instructions,
                    "stop after this many guest instructions");
     app.add_option("--timeout", cfg.timeout_seconds,

@@ -1,7 +1,9 @@
 // The interpreter engine: block lookup, the pre-decoded block loop, interrupt and fault delivery
 // at instruction boundaries.
 #include "cpu/cpu.h"
+#include "cpu/chained_dispatch.h"
 #include "cpu/decode/decoder.h"
+#include "cpu/guest_profile.h"
 
 namespace vmi86 {
 
@@ -43,6 +45,7 @@ void Cpu::reset() {
 void Cpu::update_mode() {
     ++chain_epoch_;
     user_tlb_ = s.cpl == 3 ? 1 : 0;
+    tlb_now_ = tlb_[user_tlb_];
     alignment_check_ = (s.cr0 & CR0_AM) && (s.eflags & FLAG_AC) && s.cpl == 3;
 }
 
@@ -60,6 +63,9 @@ Block* Cpu::find_block() {
     if (Block* b = blocks_.lookup(phys, c32)) return b;
     return decode_block(lin, phys);
 }
+
+// The chained dispatch stops after a block's last instruction: that one runs alone.
+void Cpu::seal(Block& b) { b.insns.back().chained = b.insns.back().handler; }
 
 // Decodes a block starting at linear `lin` (physical `phys`). Blocks end at control transfers,
 // instructions that change how later code runs, the page end, or the length cap. An instruction
@@ -114,6 +120,7 @@ Block* Cpu::decode_block(u32 lin, u32 phys) {
         if (vmi_page && vmi->entry_at(phys + off) >= 0) break;
     }
     b->phys_end = phys + off;
+    seal(*b);
     if (!cacheable) {
         b->cached = false;
         scratch_block_ = std::move(b);
@@ -150,6 +157,7 @@ void Cpu::fuse_vmi_call(DecodedInsn& d, u32 next_eip) {
     const int call = vmi->entry_at(phys);
     if (call < 0) return;
     d.handler = vmi_call_at_site;
+    d.chained = run_chained<vmi_call_at_site>;
     d.disp = phys;
     d.imm2 = u16(call);
     if (vmi->call_may_continue_block(unsigned(call))) d.attrs &= ~kAttrEnd;
@@ -159,7 +167,7 @@ void Cpu::vmi_call_site(const DecodedInsn& d) {
     const u32 ret = s.eip, target = ret + d.imm;
     if (target > s.seg[CS].lim_hi) fault(kGP, 0);
     const u32 target_lin = s.seg[CS].base + target;
-    const TlbEntry& t = tlb_[user_tlb_][(target_lin >> 12) & (kTlbSize - 1)];
+    const TlbEntry& t = tlb_now_[(target_lin >> 12) & (kTlbSize - 1)];
     // Faults of a call run here are reported at the call site, as the native instruction's.
     if (t.read_tag == (target_lin & ~0xFFFu) && (t.phys_page | (target_lin & 0xFFF)) == d.disp &&
         vmi->execute_at_call_site(*this, d.imm2))
@@ -186,9 +194,11 @@ Block* Cpu::vmi_entry_block(u32 phys, unsigned call) {
     DecodedInsn d;
     d.handler = vmi_call;
     d.imm = call;
+    d.chained = run_chained<vmi_call>;
     d.len = 0;
     d.attrs = kAttrEnd;
     b->insns.push_back(d);
+    seal(*b);
     Block* raw = b.get();
     if (blocks_.insert(std::move(b))) drop_write_tags();
     return raw;
@@ -247,15 +257,14 @@ u64 Cpu::run(u64 budget) {
             // instructions before it (see the catch below).
             running_block_ = b;
             running_block_eip_ = s.eip;
-            const DecodedInsn* it = b->insns.data();
-            const DecodedInsn* const last = it + b->insns.size();
-            do {
-                insn_eip = s.eip;
-                s.eip += it->len;
-                it->handler(*this, *it);
-                ++it;
-            } while (it != last && !block_invalidated);
-            s.retired += u64(it - b->insns.data());
+            const DecodedInsn& first = b->insns.front();
+            chain_stop = &b->insns.back(); // moved up if an instruction invalidates the block
+            insn_eip = s.eip;
+            s.eip += first.len;
+            first.chained(*this, first);
+            const u64 ran = u64(chain_stop - &first) + 1;
+            s.retired += ran;
+            if (profile) profile->add(s.seg[CS].base + running_block_eip_, ran);
             running_block_ = nullptr;
             prev = b->cached && !block_invalidated ? b : nullptr;
             prev_epoch = chain_epoch_;

@@ -55,9 +55,13 @@ struct TlbEntry {
     u32 phys_page = 0;
 };
 
+class GuestProfile;
+
 class Cpu {
 public:
     Cpu(MemoryBus& mem, IoSpace& io, Log& log);
+    Cpu(const Cpu&) = delete; // holds pointers into itself (tlb_now_)
+    Cpu& operator=(const Cpu&) = delete;
 
     CpuState s;
     MemoryBus& mem;
@@ -68,6 +72,8 @@ public:
     VmiFastPath* vmi = nullptr;
     // A `call rel32` the decoder found aimed at a VMI entry: runs the call in the caller's block.
     void vmi_call_site(const DecodedInsn& d);
+    // --profile: counts retired instructions per block start (null: not profiling).
+    GuestProfile* profile = nullptr;
     // Called on a triple fault (the board resets) and on a shutdown HLT nothing can wake.
     std::function<void()> on_triple_fault;
     // Set by a board that has a local APIC: CPUID then reports it (while the base MSR enables it).
@@ -177,13 +183,13 @@ public:
 
     // ---- memory by linear address (paging, soft TLB)
     template <unsigned S> VMI86_INLINE u32 read_lin(u32 lin) {
-        const TlbEntry& e = tlb_[user_tlb_][(lin >> 12) & (kTlbSize - 1)];
+        const TlbEntry& e = tlb_now_[(lin >> 12) & (kTlbSize - 1)];
         if (e.read_tag == (lin & ~0xFFFu) && (S == 1 || (lin & 0xFFF) <= 0x1000 - S))
             return load_le<typename UintOf<S>::T>(reinterpret_cast<const u8*>(lin + e.addend));
         return read_lin_slow(lin, S, user_tlb_);
     }
     template <unsigned S> VMI86_INLINE void write_lin(u32 lin, u32 v) {
-        const TlbEntry& e = tlb_[user_tlb_][(lin >> 12) & (kTlbSize - 1)];
+        const TlbEntry& e = tlb_now_[(lin >> 12) & (kTlbSize - 1)];
         if (e.write_tag == (lin & ~0xFFFu) && (S == 1 || (lin & 0xFFF) <= 0x1000 - S)) {
             store_le<typename UintOf<S>::T>(reinterpret_cast<u8*>(lin + e.addend),
                                             typename UintOf<S>::T(v));
@@ -203,10 +209,8 @@ public:
 
     // ---- ModRM operands
     VMI86_INLINE u32 ea(const DecodedInsn& d) const {
-        u32 a = d.disp;
-        if (d.base != kNoReg) a += s.gpr[d.base].r32;
-        if (d.index != kNoReg) a += s.gpr[d.index].r32 << d.scale;
-        return d.addrsize == 4 ? a : (a & 0xFFFF);
+        const u32 a = d.disp + s.gpr[d.base].r32 + (s.gpr[d.index].r32 << d.scale);
+        return a & (0xFFFFFFFFu >> (32 - 8 * d.addrsize));
     }
     template <unsigned S> VMI86_INLINE u32 read_E(const DecodedInsn& d) {
         return d.mod == 3 ? reg<S>(d.rm) : read<S>(d.seg, ea(d));
@@ -305,15 +309,18 @@ public:
     bool block_invalidated = false;
     // EIP of the instruction being executed (faults restart it).
     u32 insn_eip = 0;
+    // The instruction after which an invalidated block stopped (chained_dispatch.h).
+    const DecodedInsn* chain_stop = nullptr;
 
     BlockCache& blocks() { return blocks_; }
 
 private:
     static constexpr unsigned kTlbSize = 1024;
     Block* find_block();
+    void seal(Block& b);
     // Physical address of code at linear `lin`: from the soft TLB, else a page walk (may #PF).
     VMI86_INLINE u32 code_phys(u32 lin) {
-        const TlbEntry& e = tlb_[user_tlb_][(lin >> 12) & (kTlbSize - 1)];
+        const TlbEntry& e = tlb_now_[(lin >> 12) & (kTlbSize - 1)];
         if (e.read_tag == (lin & ~0xFFFu)) return e.phys_page | (lin & 0xFFF);
         u32 phys = translate(lin, Access::Exec, user_tlb_);
         fill_tlb(lin, phys, false, user_tlb_);
@@ -341,6 +348,7 @@ private:
     std::vector<u16> tlb_filled_[2];
     u8 tlb_listed_[2][kTlbSize] = {};
     unsigned user_tlb_ = 0;
+    TlbEntry* tlb_now_ = tlb_[0]; // tlb_[user_tlb_]
     bool alignment_check_ = false;
     BlockCache blocks_;
     // Bumped whenever remembered block successors may be stale: TLB flushes, CPL/mode changes,

@@ -1,6 +1,7 @@
 // Builds the opcode tables from the declarative .def files and binds each entry to its handler
 // template, instantiated for 16- and 32-bit operand size.
 #include "cpu/decode/opcode_tables.h"
+#include "cpu/chained_dispatch.h"
 #include "cpu/handlers/alu.h"
 #include "cpu/handlers/bcd.h"
 #include "cpu/handlers/bit.h"
@@ -58,25 +59,26 @@ constexpr u8 END = kAttrEnd, LOCK = kAttrLock, MEM = kAttrMem, PRIV = kAttrPriv,
 
 OpcodeTables build() {
     OpcodeTables t;
-    t.entries.push_back(OpcodeInfo{"(bad)", &ud, &ud, Operands::None, 0, 0, 0, 0});
+    t.entries.push_back(OpcodeInfo{"(bad)", &ud, &ud, Operands::None, 0, 0, 0, 0, &run_chained<&ud>,
+                                   &run_chained<&ud>});
     auto add = [&](const OpcodeInfo& info) {
         t.entries.push_back(info);
         return u16(t.entries.size() - 1);
     };
+// BIND(H, n): handler H for operand size n, alone (one instruction) or chained (the block's
+// threaded dispatch, chained_dispatch.h).
+#define BIND(H, n, wrap)                                                                           \
+    [] {                                                                                           \
+        constexpr unsigned S = n;                                                                  \
+        (void)S;                                                                                   \
+        return Handler(wrap(&H));                                                                  \
+    }()
+#define ALONE(h) h
+#define CHAINED(h) &run_chained<h>
 #define ENTRY(mn, ops, H, fr, fw, at)                                                              \
     OpcodeInfo {                                                                                   \
-        mn,                                                                                        \
-            [] {                                                                                   \
-                constexpr unsigned S = 2;                                                          \
-                (void)S;                                                                           \
-                return Handler(&H);                                                                \
-            }(),                                                                                   \
-            [] {                                                                                   \
-                constexpr unsigned S = 4;                                                          \
-                (void)S;                                                                           \
-                return Handler(&H);                                                                \
-            }(),                                                                                   \
-            Operands::ops, fr, fw, at, 0                                                           \
+        mn, BIND(H, 2, ALONE), BIND(H, 4, ALONE), Operands::ops, fr, fw, at, 0,                    \
+            BIND(H, 2, CHAINED), BIND(H, 4, CHAINED)                                               \
     }
 #define INSN(op, mn, ops, H, fr, fw, at) MAP[op] = add(ENTRY(mn, ops, H, fr, fw, at));
 #define INSN_R8(op, mn, ops, H, fr, fw, at)                                                        \
@@ -98,11 +100,11 @@ OpcodeTables build() {
 #include "cpu/decode/two_byte.def"
 #undef MAP
 #include "cpu/decode/groups.def"
-#define X87_MEM(op, r, mn, H, fr, fw) t.x87_mem[(op) & 7][r] = add(ENTRY(mn, Esc, H, fr, fw, 0));
+#define X87_MEM(op, r, mn, H, fr, fw) t.x87_mem[(op)&7][r] = add(ENTRY(mn, Esc, H, fr, fw, 0));
 #define X87_REG(op, first, count, mn, H, fr, fw)                                                   \
     {                                                                                              \
         u16 i = add(ENTRY(mn, Esc, H, fr, fw, 0));                                                 \
-        for (unsigned k = 0; k < (count); ++k) t.x87_reg[(op) & 7][(first) - 0xC0 + k] = i;        \
+        for (unsigned k = 0; k < (count); ++k) t.x87_reg[(op)&7][(first)-0xC0 + k] = i;            \
     }
 #include "cpu/decode/x87.def"
 #undef X87_REG
@@ -113,6 +115,9 @@ OpcodeTables build() {
 #undef INSN_R8
 #undef INSN
 #undef ENTRY
+#undef CHAINED
+#undef ALONE
+#undef BIND
     return t;
 }
 

@@ -129,7 +129,7 @@ struct CpuState {
             u8 lo, hi;
         } r8;
     };
-    Reg gpr[16] = {};
+    Reg gpr[16] = {}; // EAX..EDI; gpr[8] stays zero (kNoReg in effective addresses)
     u32 eip = 0;
     u32 eflags = 2; // arithmetic bits valid only when lazy.op == None
     LazyFlags lazy;
@@ -157,7 +157,9 @@ struct CpuState {
     u64 perf_evtsel[2] = {}; // PerfEvtSel0/1
 
     // Execution control.
-    u64 retired = 0; // instructions retired since reset
+    // Instructions retired since reset, plus stall cycles: the CPU's clock (TSC, virtual time).
+    u64 retired = 0;
+    u64 stall_cycles = 0; // the part of `retired` that is PAUSE stalls, not instructions
     bool halted = false;
     bool exit_request = false;        // set by devices: stop at the next block boundary
     bool intr_line = false;           // the INTR input from the interrupt controllers

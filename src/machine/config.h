@@ -16,6 +16,7 @@ struct MachineConfig {
     bool print_post = false;
     bool verbose = false;
     bool stats = false;
+    std::string profile; // --profile: file for per-block guest instruction counts
     u64 max_instructions = 0; // 0: no limit
     double timeout_seconds = 0;
     std::string vmi = "fast";        // VMI ROM: fast (calls run natively), rom (ROM code runs), off

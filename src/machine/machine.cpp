@@ -1,5 +1,6 @@
 #include "machine/machine.h"
 #include "common/error.h"
+#include "cpu/guest_profile.h"
 #include "machine/linux_boot.h"
 #include "machine/multiboot.h"
 #include "vmi/rom_image.h"
@@ -43,6 +44,11 @@ Machine::Machine(const MachineConfig& config) : config_(config), cpu_(mem_, io_,
     sched_.set_clock([this] { return virtual_now(); });
     for (const auto& e : config.expect) watch_.expect(e);
     for (const auto& f : config.fail_on) watch_.fail_on(f);
+
+    if (!config.profile.empty()) {
+        profile_ = std::make_unique<GuestProfile>();
+        cpu_.profile = profile_.get();
+    }
 
     std::FILE* out = stdout;
     if (!config.debugcon.empty()) {
@@ -300,16 +306,27 @@ int Machine::run() {
         for (auto [port, code] : debug_ports_->post_codes())
             fmt::print(stderr, "POST {:#x}: {:#04x}\n", port, code);
     if (config_.stats) print_stats(secs);
+    if (profile_) write_profile();
     return status;
 }
 
+void Machine::write_profile() {
+    std::FILE* f = std::fopen(config_.profile.c_str(), "w");
+    if (!f) {
+        fmt::print(stderr, "vmi86: {}: {}\n", config_.profile, std::strerror(errno));
+        return;
+    }
+    profile_->write(f);
+    std::fclose(f);
+}
+
 void Machine::print_stats(double seconds) {
-    const u64 n = cpu_.s.retired;
+    const u64 n = cpu_.s.retired - cpu_.s.stall_cycles;
     fmt::print(
         stderr,
         "guest instructions: {}\nvirtual time: {:.3f} s\nhost time: {:.3f} s\nspeed: {:.1f} MIPS\n",
         n, double(virtual_now()) / 1e9, seconds, seconds > 0 ? double(n) / seconds / 1e6 : 0.0);
-        std::string code;
+    std::string code;
     for (u32 i = 0; i < 16; ++i) {
         try {
             code += fmt::format(" {:02x}", cpu_.read_sys(cpu_.s.seg[CS].base + cpu_.s.eip + i, 1));
@@ -317,8 +334,8 @@ void Machine::print_stats(double seconds) {
             code += " ??";
         }
     }
-    fmt::print(stderr, "cpu: {:04x}:{:08x} cpl {} {}, code{}\n", cpu_.s.seg[CS].selector, cpu_.s.eip, cpu_.s.cpl,
-               cpu_.s.halted ? "halted" : "running", code);
+    fmt::print(stderr, "cpu: {:04x}:{:08x} cpl {} {}, code{}\n", cpu_.s.seg[CS].selector,
+               cpu_.s.eip, cpu_.s.cpl, cpu_.s.halted ? "halted" : "running", code);
     if (vmi_) vmi_->print_stats(stderr);
 }
 

@@ -61,6 +61,7 @@ private:
     // --no-reboot).
     void reset_system();
     void feed_host_input();
+    void write_profile();
     void print_stats(double seconds);
     u64 virtual_now() const;
     // Lets virtual time jump to the next event while the CPU is halted. False: nothing can
@@ -83,6 +84,7 @@ private:
     std::optional<u8> pending_input_;
     bool reset_pending_ = false;
     std::optional<int> exit_status_;
+    std::unique_ptr<GuestProfile> profile_; // with --profile
     std::unique_ptr<vmi::Vmi> vmi_; // the VMI fast path, with --vmi=fast and a ROM found
     u64 skipped_ns_ = 0;            // virtual time skipped while halted (deterministic mode)
     u64 host_start_ns_ = 0;

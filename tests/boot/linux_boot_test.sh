@@ -29,7 +29,7 @@ wait_for() {
             printf '%s\n' "$line" >>"$log"
             [[ $line == *"Kernel panic"* ]] && fail "kernel panic"
             [[ $line == *"$want"* ]] && return 0
-        elif ! kill -0 "$VM_PID" 2>/dev/null; then
+        elif [ -z "${VM_PID:-}" ] || ! kill -0 "$VM_PID" 2>/dev/null; then
             fail "vmi86 exited while waiting for '$want'"
         fi
     done

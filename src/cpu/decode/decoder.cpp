@@ -209,9 +209,11 @@ DecodeStatus decode(const u8* bytes, unsigned avail, bool code32, DecodedInsn& d
     d.flags_written = info->flags_written;
     if (invalid) {
         d.handler = t.entries[0].handler32;
+        d.chained = t.entries[0].chained32;
         return DecodeStatus::Invalid;
     }
     d.handler = d.opsize == 4 ? info->handler32 : info->handler16;
+    d.chained = d.opsize == 4 ? info->chained32 : info->chained16;
     return DecodeStatus::Ok;
 }
 

@@ -23,10 +23,14 @@ enum : u8 {
     kAttrNoReal = 1 << 4, // #UD in real and virtual-8086 mode
 };
 
-constexpr u8 kNoReg = 0xFF;
+// "No base or index register": names CpuState::gpr[8], which always holds zero, so that
+// effective-address arithmetic needs no branches.
+constexpr u8 kNoReg = 8;
 
 struct DecodedInsn {
-    Handler handler = nullptr;
+    Handler handler = nullptr; // runs this one instruction
+    Handler chained =
+        nullptr;  // runs it and goes on with the next in the block (chained_dispatch.h)
     u32 disp = 0; // ModRM displacement, or the moffs offset
     u32 imm = 0;  // first immediate (sign-extended where the SDM says so), or branch target offset
     u16 imm2 = 0; // second immediate: far pointer selector, ENTER nesting level
@@ -59,6 +63,8 @@ struct OpcodeInfo {
     u16 flags_written = 0;
     u8 attrs = 0;
     u8 group = 0; // non-zero: the ModRM reg field selects from group table `group`
+    Handler chained16 = nullptr;
+    Handler chained32 = nullptr;
 };
 
 } // namespace vmi86

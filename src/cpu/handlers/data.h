@@ -140,4 +140,14 @@ inline void arpl(Cpu& c, const DecodedInsn& d) {
 
 inline void nop(Cpu&, const DecodedInsn&) {}
 
+// 90 is NOP, F3 90 is PAUSE: a spin-wait hint on which the CPU stalls (about 140 cycles on
+// current cores), so a guest's busy-wait loop spends time rather than instructions.
+constexpr u64 kPauseStallCycles = 140;
+inline void nop_or_pause(Cpu& c, const DecodedInsn& d) {
+    if (d.rep == 0xF3) {
+        c.s.retired += kPauseStallCycles;
+        c.s.stall_cycles += kPauseStallCycles;
+    }
+}
+
 } // namespace vmi86::handlers
