@@ -45,6 +45,12 @@ template <unsigned S> constexpr u32 size_mask() {
 
 enum class Access : u8 { Read, Write, Exec };
 
+// What a page walk learned beyond the physical address, for the soft TLB entry it fills.
+struct WalkResult {
+    bool global = false;     // the leaf entry is global (G) and CR4.PGE is on
+    bool write_ready = true; // a write at this privilege is allowed and needs no A/D update
+};
+
 // Why an interrupt is being delivered: it decides the IDT gate DPL check and the return EIP.
 enum class IntKind : u8 { Exception, Software, External, Int3Into };
 
@@ -203,7 +209,7 @@ public:
     u32 read_lin_slow(u32 lin, unsigned size, bool user);
     void write_lin_slow(u32 lin, unsigned size, u32 v, bool user);
     // Linear -> physical for one page with full checks and A/D updates; throws #PF.
-    u32 translate(u32 lin, Access acc, bool user);
+    u32 translate(u32 lin, Access acc, bool user, WalkResult* walk = nullptr);
     void flush_tlb(bool include_global = true);
     void invlpg(u32 lin);
 
@@ -322,13 +328,14 @@ private:
     VMI86_INLINE u32 code_phys(u32 lin) {
         const TlbEntry& e = tlb_now_[(lin >> 12) & (kTlbSize - 1)];
         if (e.read_tag == (lin & ~0xFFFu)) return e.phys_page | (lin & 0xFFF);
-        u32 phys = translate(lin, Access::Exec, user_tlb_);
-        fill_tlb(lin, phys, false, user_tlb_);
+        WalkResult walk;
+        u32 phys = translate(lin, Access::Exec, user_tlb_, &walk);
+        fill_tlb(lin, phys, false, walk.global, user_tlb_);
         return phys;
     }
     void service_interrupts();
     void raise_double_fault_or_shutdown(const GuestFault& second);
-    void fill_tlb(u32 lin, u32 phys, bool writable, bool user);
+    void fill_tlb(u32 lin, u32 phys, bool writable, bool global, bool user);
     u32 lazy_mask() const { return size_mask_of(s.lazy.size); }
     static u32 size_mask_of(unsigned size) {
         return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;

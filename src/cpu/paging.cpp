@@ -9,7 +9,7 @@ constexpr u32 PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_P
               PTE_G = 0x100;
 }
 
-u32 Cpu::translate(u32 lin, Access acc, bool user) {
+u32 Cpu::translate(u32 lin, Access acc, bool user, WalkResult* walk) {
     u32 a20 = mem.a20_mask();
     if (!(s.cr0 & CR0_PG)) return lin & a20;
     bool write = acc == Access::Write;
@@ -30,27 +30,24 @@ u32 Cpu::translate(u32 lin, Access acc, bool user) {
         if (!(pte & PTE_P)) page_fault(false);
         flags = pde & pte;
     }
-    if (user) {
-        if (!(flags & PTE_U)) page_fault(true);
-        if (write && !(flags & PTE_W)) page_fault(true);
-    } else if (write && (s.cr0 & CR0_WP) && !(flags & PTE_W)) {
-        page_fault(true);
-    }
+    const bool writable = (flags & PTE_W) || (!user && !(s.cr0 & CR0_WP));
+    if (write && !writable) page_fault(true);
+    if (user && !(flags & PTE_U)) page_fault(true);
     // Accessed and dirty bits, set only when the access is allowed.
-    if (big) {
-        u32 npde = pde | PTE_A | (write ? PTE_D : 0);
-        if (npde != pde) mem.write(pde_addr, 4, npde);
-        return ((pde & 0xFFC00000u) | (lin & 0x3FFFFF)) & a20;
+    u32 leaf = big ? pde : pte;
+    const u32 nleaf = leaf | PTE_A | (write ? PTE_D : 0);
+    if (!big && !(pde & PTE_A)) mem.write(pde_addr, 4, pde | PTE_A);
+    if (nleaf != leaf) mem.write(big ? pde_addr : pte_addr, 4, nleaf);
+    if (walk) {
+        walk->global = (s.cr4 & CR4_PGE) && (leaf & PTE_G);
+        // Later writes may skip the walker only when allowed and the page is already dirty.
+        walk->write_ready = writable && (nleaf & PTE_D);
     }
-    if (!(pde & PTE_A)) mem.write(pde_addr, 4, pde | PTE_A);
-    u32 npte = pte | PTE_A | (write ? PTE_D : 0);
-    if (npte != pte) mem.write(pte_addr, 4, npte);
+    if (big) return ((pde & 0xFFC00000u) | (lin & 0x3FFFFF)) & a20;
     return ((pte & 0xFFFFF000u) | (lin & 0xFFF)) & a20;
 }
 
-// Re-walks (cheaply: the entry is cached in RAM) to learn whether a later write may skip the
-// walker: only when the page is writable for this privilege and already dirty.
-void Cpu::fill_tlb(u32 lin, u32 phys, bool writable, bool user) {
+void Cpu::fill_tlb(u32 lin, u32 phys, bool writable, bool global, bool user) {
     const PageInfo& p = mem.page(phys);
     if (p.kind != PageKind::Ram && p.kind != PageKind::Rom) return;
     unsigned idx = (lin >> 12) & (kTlbSize - 1);
@@ -64,34 +61,8 @@ void Cpu::fill_tlb(u32 lin, u32 phys, bool writable, bool user) {
     e.addend = reinterpret_cast<uintptr_t>(p.host) - page;
     e.phys_page = phys & ~0xFFFu;
     e.write_tag = (writable && p.kind == PageKind::Ram && !blocks_.page_has_code(phys)) ? page : 1;
-    tlb_global_[user ? 1 : 0][idx] = 0;
-    if (s.cr0 & CR0_PG && s.cr4 & CR4_PGE) {
-        u32 pde = mem.read(((s.cr3 & 0xFFFFF000u) | ((lin >> 20) & 0xFFC)) & mem.a20_mask(), 4);
-        if ((pde & PTE_PS) && (s.cr4 & CR4_PSE))
-            tlb_global_[user ? 1 : 0][idx] = (pde & PTE_G) ? 1 : 0;
-        else {
-            u32 pte = mem.read(((pde & 0xFFFFF000u) | ((lin >> 10) & 0xFFC)) & mem.a20_mask(), 4);
-            tlb_global_[user ? 1 : 0][idx] = (pte & PTE_G) ? 1 : 0;
-        }
-    }
+    tlb_global_[user ? 1 : 0][idx] = global ? 1 : 0;
 }
-
-namespace {
-// Whether a write through this translation would not need the walker (writable and dirty).
-bool write_allowed_without_walk(Cpu& c, u32 lin, bool user) {
-    if (!(c.s.cr0 & CR0_PG)) return true;
-    u32 a20 = c.mem.a20_mask();
-    u32 pde = c.mem.read(((c.s.cr3 & 0xFFFFF000u) | ((lin >> 20) & 0xFFC)) & a20, 4);
-    if ((pde & PTE_PS) && (c.s.cr4 & CR4_PSE)) {
-        bool w = (pde & PTE_W) || (!user && !(c.s.cr0 & CR0_WP));
-        return w && (pde & PTE_D);
-    }
-    u32 pte = c.mem.read(((pde & 0xFFFFF000u) | ((lin >> 10) & 0xFFC)) & a20, 4);
-    u32 f = pde & pte;
-    bool w = (f & PTE_W) || (!user && !(c.s.cr0 & CR0_WP));
-    return w && (pte & PTE_D);
-}
-} // namespace
 
 u32 Cpu::read_lin_slow(u32 lin, unsigned size, bool user) {
     if ((lin & 0xFFF) + size > 0x1000) {
@@ -99,8 +70,9 @@ u32 Cpu::read_lin_slow(u32 lin, unsigned size, bool user) {
         for (unsigned i = 0; i < size; ++i) v |= read_lin_slow(lin + i, 1, user) << (8 * i);
         return v;
     }
-    u32 phys = translate(lin, Access::Read, user);
-    fill_tlb(lin, phys, write_allowed_without_walk(*this, lin, user), user);
+    WalkResult walk;
+    u32 phys = translate(lin, Access::Read, user, &walk);
+    fill_tlb(lin, phys, walk.write_ready, walk.global, user);
     return mem.read(phys, size);
 }
 
@@ -113,10 +85,11 @@ void Cpu::write_lin_slow(u32 lin, unsigned size, u32 v, bool user) {
         for (unsigned i = 0; i < size; ++i) write_lin_slow(lin + i, 1, v >> (8 * i), user);
         return;
     }
-    u32 phys = translate(lin, Access::Write, user);
+    WalkResult walk;
+    u32 phys = translate(lin, Access::Write, user, &walk);
     if (blocks_.page_has_code(phys)) invalidate_code(phys, size);
     mem.write(phys, size, v);
-    fill_tlb(lin, phys, true, user);
+    fill_tlb(lin, phys, true, walk.global, user);
 }
 
 void Cpu::flush_tlb(bool include_global) {

@@ -1,6 +1,7 @@
 #include "devices/bus/memory_bus.h"
 #include "common/bits.h"
 #include "common/error.h"
+#include <algorithm>
 #include <cstring>
 #include <fmt/core.h>
 #include <new>
@@ -92,9 +93,13 @@ u32 MemoryBus::read(u32 phys, unsigned size) {
     u32 off = phys & (kPageSize - 1);
     if (off + size <= kPageSize) {
         if (p.kind == PageKind::Ram || p.kind == PageKind::Rom) {
-            u32 v = 0;
-            std::memcpy(&v, p.host + off, size);
-            return v;
+            // Fixed-size loads: a memcpy of a variable size is a library call (page walks read
+            // through here).
+            switch (size) {
+            case 1: return p.host[off];
+            case 2: return load_le<u16>(p.host + off);
+            default: return load_le<u32>(p.host + off);
+            }
         }
         if (p.kind == PageKind::Mmio) return p.mmio->mmio_read(phys - p.mmio_base, size);
         return size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
@@ -111,12 +116,29 @@ void MemoryBus::write(u32 phys, unsigned size, u32 value) {
         p.mmio->mmio_write(phys - p.mmio_base, size, value);
         return;
     }
+    if (off + size <= kPageSize && p.kind == PageKind::Ram) {
+        switch (size) {
+        case 1: p.host[off] = u8(value); return;
+        case 2: store_le<u16>(p.host + off, u16(value)); return;
+        default: store_le<u32>(p.host + off, value); return;
+        }
+    }
     for (unsigned i = 0; i < size; ++i) write_byte(phys + i, u8(value >> (8 * i)));
 }
 
 void MemoryBus::read_block(u32 phys, void* dst, u32 len) {
     u8* d = static_cast<u8*>(dst);
-    for (u32 i = 0; i < len; ++i) d[i] = read_byte(phys + i);
+    while (len) {
+        const PageInfo& p = page(phys);
+        const u32 off = phys & (kPageSize - 1), chunk = std::min(len, kPageSize - off);
+        if (p.kind == PageKind::Ram || p.kind == PageKind::Rom)
+            std::memcpy(d, p.host + off, chunk);
+        else
+            for (u32 i = 0; i < chunk; ++i) d[i] = read_byte(phys + i);
+        d += chunk;
+        phys += chunk;
+        len -= chunk;
+    }
 }
 
 void MemoryBus::write_block(u32 phys, const void* src, u32 len) {
