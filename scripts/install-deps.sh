@@ -2,8 +2,10 @@
 # Installs the Debian packages vmi86 needs to build and test (only the missing ones).
 # Usage: scripts/install-deps.sh [extra-package...]
 set -euo pipefail
+# g++-aarch64-linux-gnu and qemu-user: the replay test cross-built for AArch64 and run there.
 packages=(cmake ninja-build g++ pkg-config libfmt-dev libcli11-dev doctest-dev nlohmann-json3-dev
-          zlib1g-dev libcapstone-dev nasm gcc-multilib g++-multilib cpio "$@")
+          zlib1g-dev libcapstone-dev nasm gcc-multilib g++-multilib cpio
+          g++-aarch64-linux-gnu qemu-user "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

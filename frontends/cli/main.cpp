@@ -11,6 +11,11 @@ int main(int argc, char** argv) {
     CLI::App app{"vmi86: a full-system x86 PC emulator"};
     app.set_version_flag("--version", "vmi86 0.1");
     app.add_option("-m,--memory", cfg.ram_mb, "guest RAM in MiB")->capture_default_str();
+    std::string cpu_help = "CPU model:";
+    for (const vmi86::CpuModel& m : vmi86::cpu_models())
+        cpu_help += fmt::format("\n  {}: {}{}", m.name, m.description,
+                                m.name == vmi86::default_cpu_model().name ? " (default)" : "");
+    app.add_option("--cpu", cfg.cpu, cpu_help);
     app.add_option(
         "--bios", cfg.bios,
         "ROM image mapped at the top of the 4 GiB space (last 128 KiB mirrored below 1 MiB)");
@@ -31,7 +36,8 @@ int main(int argc, char** argv) {
     app.add_option("--serial", cfg.serial, "COM1: stdio (default), file:PATH or none");
     app.add_flag("--no-reboot", cfg.no_reboot, "end the run with status 0 when the guest reboots");
     std::string display = "none";
-    app.add_option("--display", display, "none: headless (serial console on stdio)")->check(CLI::IsMember({"none"}));
+    app.add_option("--display", display, "none: headless (serial console on stdio)")
+        ->check(CLI::IsMember({"none"}));
     app.add_option("--expect", cfg.expect,
                    "exit with status 0 when the guest prints TEXT (repeatable)");
     app.add_option("--fail-on", cfg.fail_on,

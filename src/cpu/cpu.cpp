@@ -29,7 +29,7 @@ void Cpu::reset() {
     s.seg[CS].base = 0xFFFF0000u;
     s.seg[CS].attr = 0x9B;
     s.eip = 0xFFF0;
-    s.gpr[EDX].r32 = 0x0652; // family 6, model 5, stepping 2: a Pentium II
+    s.gpr[EDX].r32 = model.signature; // family, model, stepping
     s.cr0 = CR0_ET | CR0_CD | CR0_NW;
     s.ldtr.attr = 0x82;
     s.tr.attr = 0x8B;

@@ -4,6 +4,7 @@
 #include "common/bits.h"
 #include "common/log.h"
 #include "cpu/block_cache.h"
+#include "cpu/cpu_model.h"
 #include "cpu/decode/insn.h"
 #include "cpu/fault.h"
 #include "cpu/state.h"
@@ -82,6 +83,9 @@ public:
     GuestProfile* profile = nullptr;
     // Called on a triple fault (the board resets) and on a shutdown HLT nothing can wake.
     std::function<void()> on_triple_fault;
+    // What CPUID reports and which instruction-set extensions exist (others are #UD). Set it
+    // before reset(), which puts the signature in EDX.
+    CpuModel model = default_cpu_model();
     // Set by a board that has a local APIC: CPUID then reports it (while the base MSR enables it).
     bool has_local_apic = false;
     // WRMSR IA32_APIC_BASE: the machine forwards it to the local APIC.

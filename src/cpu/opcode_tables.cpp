@@ -9,16 +9,23 @@
 #include "cpu/handlers/data.h"
 #include "cpu/handlers/muldiv.h"
 #include "cpu/handlers/shift.h"
+#include "cpu/handlers/simd_control.h"
+#include "cpu/handlers/simd_int.h"
+#include "cpu/handlers/simd_move.h"
 #include "cpu/handlers/stack.h"
 #include "cpu/handlers/string.h"
 #include "cpu/handlers/system.h"
 #include "cpu/handlers/x87.h"
+#if __has_include("cpu/handlers/sse_float.h")
+#include "cpu/handlers/sse_float.h"
+#endif
 
 namespace vmi86 {
 
 namespace {
 
 using namespace handlers;
+using namespace simd;
 
 enum GroupId : u8 {
     GroupNone,
@@ -43,7 +50,16 @@ enum GroupId : u8 {
     Grp11_Eb_Ib,
     Grp11_Ev_Iz,
     Grp15,
+    Grp16,
+    Grp12_mm,
+    Grp12_xmm,
+    Grp13_mm,
+    Grp13_xmm,
+    Grp14_mm,
+    Grp14_xmm,
+    kGroupCount,
 };
+static_assert(kGroupCount <= std::size(OpcodeTables{}.groups));
 
 // Flag masks in the .def files.
 constexpr u16 C = FLAG_CF, Z = FLAG_ZF, O = FLAG_OF, D = FLAG_DF, P = FLAG_PF;
@@ -55,7 +71,10 @@ constexpr u16 OSZAPC = OSZAP | FLAG_CF;
 constexpr u16 ALL = OSZAPC | FLAG_DF | FLAG_TF | FLAG_IF | FLAG_IOPL | FLAG_NT;
 // Attributes.
 constexpr u8 END = kAttrEnd, LOCK = kAttrLock, MEM = kAttrMem, PRIV = kAttrPriv,
-             NOREAL = kAttrNoReal;
+             NOREAL = kAttrNoReal, REG = kAttrReg;
+// The SIMD extensions and alignment rules in simd.def.
+constexpr SimdIsa MMX = SimdIsa::Mmx, SSE = SimdIsa::Sse, SSE2 = SimdIsa::Sse2;
+constexpr Align A16 = Align::Sixteen, ANY = Align::Any;
 
 OpcodeTables build() {
     OpcodeTables t;
@@ -92,7 +111,27 @@ OpcodeTables build() {
         for (unsigned k = 0; k < 16; ++k) MAP[(op) + k] = i;                                       \
     }
 #define GROUP(op, g) MAP[op] = add(OpcodeInfo{#g, nullptr, nullptr, Operands::None, 0, 0, 0, g});
-#define GINSN(g, r, mn, ops, H, fr, fw, at) t.groups[g][r] = add(ENTRY(mn, ops, H, fr, fw, at));
+// A group slot holds memory and register forms apart: MEM entries only the first, REG entries
+// only the second.
+#define GINSN(g, r, mn, ops, H, fr, fw, at)                                                        \
+    {                                                                                              \
+        u16 i = add(ENTRY(mn, ops, H, fr, fw, at));                                                \
+        if (!((at)&REG)) t.groups[g][r] = i;                                                       \
+        if (!((at)&MEM)) t.groups_reg[g][r] = i;                                                   \
+    }
+#define SIMD(op, pfx, mn, ops, H, fr, fw, at)                                                      \
+    {                                                                                              \
+        u16 i = add(ENTRY(mn, ops, H, fr, fw, at));                                                \
+        t.simd[op] = true;                                                                         \
+        if (!((at)&REG)) t.simd_mem[op][pfx] = i;                                                  \
+        if (!((at)&MEM)) t.simd_reg[op][pfx] = i;                                                  \
+    }
+#define SIMD_GROUP(op, pfx, g)                                                                     \
+    {                                                                                              \
+        u16 i = add(OpcodeInfo{#g, nullptr, nullptr, Operands::None, 0, 0, 0, g});                 \
+        t.simd[op] = true;                                                                         \
+        t.simd_mem[op][pfx] = t.simd_reg[op][pfx] = i;                                             \
+    }
 #define MAP t.one_byte
 #include "cpu/decode/one_byte.def"
 #undef MAP
@@ -109,6 +148,10 @@ OpcodeTables build() {
 #include "cpu/decode/x87.def"
 #undef X87_REG
 #undef X87_MEM
+#include "cpu/decode/simd.def"
+#include "cpu/decode/simd_float.def"
+#undef SIMD_GROUP
+#undef SIMD
 #undef GINSN
 #undef GROUP
 #undef INSN_CC

@@ -120,6 +120,12 @@ struct X87State {
     u32 mxcsr = 0x1F80;
 };
 
+// An XMM register (SSE): 128 bits as two quadwords, q[0] holding bits 0-63. The MMX registers
+// have no storage of their own: MMn is the mantissa of the physical x87 register Rn.
+struct Xmm {
+    u64 q[2] = {0, 0};
+};
+
 struct CpuState {
     union Reg {
         u64 r64;
@@ -143,6 +149,7 @@ struct CpuState {
     u32 dr[8] = {0, 0, 0, 0, 0xFFFF0FF0u, 0x400, 0xFFFF0FF0u, 0x400};
     unsigned cpl = 0;
     X87State fpu;
+    Xmm xmm[8];
 
     // MSRs a P6 has and the guest can see.
     u64 tsc_offset = 0;

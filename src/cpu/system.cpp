@@ -23,8 +23,10 @@ void Cpu::write_cr3(u32 v) {
 }
 
 void Cpu::write_cr4(u32 v) {
-    // OSFXSR goes with FXSAVE/FXRSTOR (CPUID.FXSR); OSXMMEXCPT waits for SSE.
-    const u32 supported = CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE | CR4_TSD | CR4_OSFXSR;
+    // OSFXSR goes with FXSAVE/FXRSTOR (CPUID.FXSR), OSXMMEXCPT with SSE.
+    u32 supported = CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE | CR4_TSD;
+    if (model.has(kCpuidFxsr)) supported |= CR4_OSFXSR;
+    if (model.has(kCpuidSse)) supported |= CR4_OSXMMEXCPT;
     if (v & ~supported) fault(kGP, 0);
     u32 changed = s.cr4 ^ v;
     s.cr4 = v;
@@ -113,7 +115,9 @@ bool Cpu::write_msr(u32 index, u64 v) {
     case MSR_PERFCTR0:
     case MSR_PERFCTR0 + 1: s.perf_ctr[index - MSR_PERFCTR0] = v & 0xFFFFFFFFFFull; return true;
     case MSR_PERFEVTSEL0:
-    case MSR_PERFEVTSEL0 + 1: s.perf_evtsel[index - MSR_PERFEVTSEL0] = v & 0xFFFFFFFFull; return true;
+    case MSR_PERFEVTSEL0 + 1:
+        s.perf_evtsel[index - MSR_PERFEVTSEL0] = v & 0xFFFFFFFFull;
+        return true;
     case MSR_MISC_ENABLE: s.misc_enable = v; return true;
     case MSR_PAT:
         for (unsigned i = 0; i < 8; ++i) {
@@ -148,16 +152,16 @@ void Cpu::cpuid(u32 leaf, u32& a, u32& b, u32& c, u32& d) const {
         break;
     }
     case 1:
-        a = 0x0652; // Pentium II (Deschutes)
-        // Advertised: FPU, VME=0, DE, PSE, TSC, MSR, CX8, SEP, MTRR, PGE, CMOV, PAT, FXSR, and APIC
-        // when the board has one and the base MSR enables it. No MMX or SSE yet; no PAE.
-        d = (1u << 0) | (1u << 24) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) | (1u << 12) |
-            (1u << 13) | (1u << 15) | (1u << 16);
-        if (has_local_apic && (s.apic_base & (1u << 11))) d |= 1u << 9;
+        a = model.signature;
+        b = model.brand_clflush;
+        d = model.features;
+        if (has_local_apic && (s.apic_base & (1u << 11))) d |= kCpuidApic;
         break;
-    case 2: // cache and TLB descriptors of a Pentium II
-        a = 0x03020101;
-        d = 0x0C040843;
+    case 2: // cache and TLB descriptors
+        a = model.cache_descriptors[0];
+        b = model.cache_descriptors[1];
+        c = model.cache_descriptors[2];
+        d = model.cache_descriptors[3];
         break;
     default: break;
     }

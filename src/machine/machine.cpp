@@ -40,6 +40,16 @@ Machine::Machine(const MachineConfig& config) : config_(config), cpu_(mem_, io_,
         throw UserError(
             fmt::format("-m {}: RAM size must be between 1 and 3584 MiB", config.ram_mb));
     mem_.allocate_ram(config.ram_mb << 20);
+    if (!config.cpu.empty()) {
+        const CpuModel* model = find_cpu_model(config.cpu);
+        if (!model) {
+            std::string known;
+            for (const CpuModel& m : cpu_models()) known += fmt::format(" {}", m.name);
+            throw UserError(
+                fmt::format("--cpu {}: unknown CPU model (known:{})", config.cpu, known));
+        }
+        cpu_.model = *model;
+    }
     host_start_ns_ = host_ns();
     sched_.set_clock([this] { return virtual_now(); });
     for (const auto& e : config.expect) watch_.expect(e);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Boots Debian's i386 kernel headless with the busybox initramfs, waits for the init's marker,
-# types commands through the serial console, checks their output, powers off and expects exit 0.
+# types commands through the serial console, checks their output, reboots (the machine restarts and
+# the guest boots again), powers off and expects exit 0.
 # Fails on "Kernel panic", a wrong answer or a timeout.
 # Usage: linux_boot_test.sh VMI86 VMLINUZ INITRAMFS
 set -u
@@ -62,6 +63,12 @@ check "cat /proc/cpuinfo" "GenuineIntel"
 check "ls /" "proc"
 check "echo hello world | tr a-z A-Z | rev" "DLROW OLLEH"
 check "awk 'BEGIN { s = 0; for (i = 1; i <= 100; i++) s += i * i; print \"sum=\" s }'" "sum=338350"
+# A guest reboot restarts the machine: the kernel boots again to the marker.
+printf 'reboot -f\n' >&4
+wait_for "vmi86-guest: boot complete" "$timeout_s"
+echo "ok   reboot -f restarted the machine and the guest booted again"
+passes=$((passes + 1))
+check "cat /proc/uptime" "^[0-9]"
 printf 'poweroff -f\n' >&4
 wait "$VM_PID"
 status=$?

@@ -40,6 +40,14 @@ if grep -qx "POST 0x80: 0x11" "$tmp/err" && grep -qx "POST 0x80: 0x22" "$tmp/err
 else
     echo "FAIL POST codes / debugcon file:"; cat "$tmp/err" "$tmp/console.txt"; failures=$((failures + 1))
 fi
+expect_status "--profile FILE" 1 "$vmi86" --bios "$hello" --profile "$tmp/profile.txt"
+# "instructions percent address" lines, most executed first; the reset vector's block is there.
+if [ "$(wc -l <"$tmp/profile.txt")" -ge 3 ] && grep -q " 000ffff0$" "$tmp/profile.txt" &&
+    sort -s -k1,1nr -c "$tmp/profile.txt" 2>/dev/null; then
+    echo "ok   profile lists blocks, most executed first"; passes=$((passes + 1))
+else
+    echo "FAIL profile:"; head "$tmp/profile.txt"; failures=$((failures + 1))
+fi
 expect_status "--expect TEXT exits 0 when the guest prints it" 0 "$vmi86" --bios "$hello" --expect "real mode"
 expect_status "--fail-on TEXT exits 1 when the guest prints it" 1 "$vmi86" --bios "$hello" --expect "never printed" --fail-on "Hello"
 expect_status "--help" 0 "$vmi86" --help
@@ -59,6 +67,8 @@ fi
 expect_status "--initrd without --kernel" 2 "$vmi86" --bios "$hello" --initrd "$hello"
 expect_status "bad --serial" 2 "$vmi86" --bios "$hello" --serial bogus
 expect_status "-m 0" 2 "$vmi86" -m 0 --bios "$hello"
+expect_status "unknown --cpu model" 2 "$vmi86" --cpu pentium9 --bios "$hello"
+expect_status "--cpu pentium2 runs the default guest" 1 "$vmi86" --cpu pentium2 --bios "$hello"
 expect_status "-m too large" 2 "$vmi86" -m 100000 --bios "$hello"
 expect_status "no guest" 2 "$vmi86"
 expect_status "--max-instructions stops a guest" 0 "$vmi86" --bios "$hello" --max-instructions 10

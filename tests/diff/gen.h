@@ -3,6 +3,7 @@
 // state is compared; every memory access stays inside the data page.
 #pragma once
 #include "common/types.h"
+#include "diff_case.h"
 #include <vector>
 
 namespace vmi86::difftest {
@@ -29,6 +30,12 @@ struct TestCase {
     u32 x87_ulp_area = 0;
 };
 
+// The seed of case `index` of a run seeded with `run_seed`.
+inline u64 case_seed(u64 run_seed, u64 index) {
+    u64 state = run_seed ^ (index * 0xD1B54A32D192ED03ull);
+    return diffwire::splitmix64(state);
+}
+
 // The case for `seed`: the same seed always gives the same case.
 TestCase generate(u64 seed);
 // An x87 sequence ending in FNSAVE (gen_x87.cpp); max_ops cuts the random part short (to find
@@ -37,5 +44,11 @@ TestCase generate_x87(u64 seed, unsigned max_ops = ~0u);
 // One x87 transcendental (FSIN, FCOS, FSINCOS, FPTAN, FPATAN, FYL2X, FYL2XP1, F2XM1) on operands
 // from its defined domain and the special values, ending in FNSAVE.
 TestCase generate_x87_transcendental(u64 seed);
+// MMX and SSE/SSE2 integer, move and logic instructions on registers loaded with edge values,
+// ending in FXSAVE (gen_simd.cpp).
+TestCase generate_simd(u64 seed);
+// An SSE/SSE2 floating-point sequence ending in FXSAVE (gen_sse_float.cpp), or in #XM when an
+// unmasked exception occurs; max_ops cuts the random part short.
+TestCase generate_sse_float(u64 seed, unsigned max_ops = ~0u);
 
 } // namespace vmi86::difftest

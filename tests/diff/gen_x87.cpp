@@ -23,6 +23,10 @@ constexpr u32 kSaveArea = 0xE00;     // the final FNSAVE image (108 bytes)
 constexpr u16 C0 = 0x0100, C1 = 0x0200, C2 = 0x0400, C3 = 0x4000;
 constexpr u16 kAllCc = C0 | C1 | C2 | C3;
 
+// Each random draw is sequenced (its own statement, or an operand of a sequenced operator):
+// C++ leaves the order of function arguments unspecified and GCC takes them in different orders
+// on x86-64 and AArch64, where the replay test (tests/replay) generates the same cases. The order
+// kept is x86-64 GCC's, so the cases are the ones diff_test has always run there.
 class X87Gen {
 public:
     X87Gen(u64 seed, unsigned max_ops) : r_(seed), max_ops_(max_ops) {}
@@ -128,7 +132,9 @@ private:
         static constexpr u16 kPc[] = {0, 2, 3, 3, 1};
         u16 masks = 0x3F;
         if (r_.chance(8)) masks = u16(r_.below(64));
-        return u16(masks | 0x40 | (kPc[r_.below(5)] << 8) | (r_.below(4) << 10));
+        const u16 precision = kPc[r_.below(5)];
+        const u16 rounding = u16(r_.below(4));
+        return u16(masks | 0x40 | (precision << 8) | (rounding << 10));
     }
 
     // Operands of transcendental op (FSIN, FCOS, FSINCOS, FPTAN, FPATAN, FYL2X, FYL2XP1,
@@ -171,7 +177,8 @@ private:
             0x3FFF,        1,           0x7FFE,      0x3FFF - 126, 0x3FFF + 127, 0x3FFF - 1022,
             0x3FFF + 1023, 0x3FFF + 63, 0x3FFF + 15, 0x3FFF + 31,  0x3FFF + 2};
         if (r_.chance(25)) return u16(1 + r_.below(0x7FFE));
-        int e = kCenters[r_.below(sizeof kCenters / sizeof kCenters[0])] + int(r_.below(9)) - 4;
+        const int center = kCenters[r_.below(sizeof kCenters / sizeof kCenters[0])];
+        const int e = center + int(r_.below(9)) - 4;
         return u16(e < 1 ? 1 : e > 0x7FFE ? 0x7FFE : e);
     }
     // An 80-bit value of any class.
@@ -233,7 +240,9 @@ private:
             u64 v = r_.next();
             lo = 0;
             for (int i = 0; i < 16; ++i, v /= 10) lo |= (v % 10) << (4 * i);
-            hi = u32(r_.below(100) / 10 << 4 | r_.below(10)) | (r_.chance(50) ? 0x8000 : 0);
+            const u32 tens = r_.below(100) / 10;
+            const u32 units = r_.below(10);
+            hi = (tens << 4 | units) | (r_.chance(50) ? 0x8000 : 0);
             break;
         }
         }
@@ -270,7 +279,8 @@ private:
         case 4: {
             static constexpr u8 kOps[] = {0xD8, 0xDC, 0xDA, 0xDE};
             const unsigned reg = r_.below(8);
-            mem_insn(kOps[r_.below(4)], reg, slot());
+            const u32 operand = slot();
+            mem_insn(kOps[r_.below(4)], reg, operand);
             defines(reg == 2 || reg == 3 ? kAllCc : C1);
             return;
         }
@@ -291,21 +301,29 @@ private:
             case 1: reg_insn(0xD8, u8(0xD8 + i)); break;
             case 2: reg_insn(0xDD, u8(0xE0 + i)); break;
             case 3: reg_insn(0xDD, u8(0xE8 + i)); break;
-            case 4: reg_insn(r_.chance(50) ? 0xDE : 0xDA, r_.chance(50) ? 0xD9 : 0xE9); break;
+            case 4: {
+                const u8 modrm = r_.chance(50) ? 0xD9 : 0xE9;
+                reg_insn(r_.chance(50) ? 0xDE : 0xDA, modrm);
+                break;
+            }
             default: reg_insn(0xD9, 0xE4); break;
             }
             if (code_[code_.size() - 2] == 0xDE && code_.back() == 0xE9) code_.back() = 0xD9;
             if (code_[code_.size() - 2] == 0xDA && code_.back() == 0xD9) code_.back() = 0xE9;
             defines(kAllCc);
             return;
-        case 9: // fcomi, fucomi, fcomip, fucomip
-            reg_insn(r_.chance(50) ? 0xDB : 0xDF, u8((r_.chance(50) ? 0xE8 : 0xF0) + i));
+        case 9: { // fcomi, fucomi, fcomip, fucomip
+            const u8 modrm = u8((r_.chance(50) ? 0xE8 : 0xF0) + i);
+            reg_insn(r_.chance(50) ? 0xDB : 0xDF, modrm);
             flags_undef_ = 0; // the condition codes stay as they are
             return;
-        case 10: // fcmovcc
-            reg_insn(r_.chance(50) ? 0xDA : 0xDB, u8(0xC0 + 8 * r_.below(4) + i));
+        }
+        case 10: { // fcmovcc
+            const u8 modrm = u8(0xC0 + 8 * r_.below(4) + i);
+            reg_insn(r_.chance(50) ? 0xDA : 0xDB, modrm);
             undef_ |= C1; // C1 after FCMOVcc: the SDM names only the stack-underflow case
             return;
+        }
         case 11: // stores to memory
         case 12: {
             static constexpr struct {

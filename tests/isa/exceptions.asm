@@ -166,32 +166,88 @@ pm_main:
         CHK eax, 0x04, 0x04             ; ZE
         fninit
 
-%ifdef HAVE_SSE
-        ; SSE execution arrives with its own issue: it defines HAVE_SSE
+        ; SSE (Pentium III: SSE1 instructions only). Exceptions of SSE floating point:
+        ; #UD without CR4.OSFXSR; an unmasked exception is #UD without CR4.OSXMMEXCPT
+        ; and #XM (19, no error code) with it; either way the destination keeps its
+        ; value and MXCSR records the flags.
         GROUP "xm"
+        mov dword [REC+0x44], 0x3F800000        ; 1.0f
+        mov dword [REC+0x48], 0                 ; 0.0f
+        mov dword [REC+0x4C], 0x7F800001        ; SNaN
+        mov dword [REC+0x50], 0x3EAAAAAB        ; 1/3 (1 + 1/3 is inexact)
         mov eax, cr4
-        or eax, 0x600                   ; OSFXSR | OSXMMEXCPT
+        and eax, ~0x600
+        mov cr4, eax
+        EXPECT_EXC 6, .u1
+.ud1:   addps xmm0, xmm1                        ; no OSFXSR: #UD
+.u1:    CHKEXC 6, 0
+        CHK [v_exc_ip], .ud1
+        EXPECT_EXC 6, .u2
+        ldmxcsr [REC+0x40]
+.u2:    CHKEXC 6, 0
+        or eax, 0x200                           ; OSFXSR, no OSXMMEXCPT
         mov cr4, eax
         mov dword [REC+0x40], 0x1F80 & ~0x200   ; unmask ZE in MXCSR
         ldmxcsr [REC+0x40]
-        mov dword [REC+0x44], 0x3F800000        ; 1.0f
-        mov dword [REC+0x48], 0
         movss xmm0, [REC+0x44]
         movss xmm1, [REC+0x48]
 %ifndef QEMU
-        ; QEMU 7.2 does not raise #XM for unmasked SSE exceptions
+        ; QEMU 7.2 raises neither #UD nor #XM for unmasked SSE exceptions
+        EXPECT_EXC 6, .u3
+.ud3:   divss xmm0, xmm1
+.u3:    CHKEXC 6, 0
+        CHK [v_exc_ip], .ud3
+        stmxcsr [REC+0x54]
+        CHK [REC+0x54], 0x1D84                  ; ZE recorded
+        movss [REC+0x58], xmm0
+        CHK [REC+0x58], 0x3F800000              ; destination unchanged
+        or eax, 0x400                           ; OSXMMEXCPT
+        mov cr4, eax
         EXPECT_EXC 19, .x1
 .xm:    divss xmm0, xmm1
 .x1:    CHKEXC 19, 0
         CHK [v_exc_ip], .xm
+        movss [REC+0x58], xmm0
+        CHK [REC+0x58], 0x3F800000
+        ; Packed: an unmasked invalid (SNaN) in lane 1 keeps all four lanes, and
+        ; the masked precision exception of lane 0 is not reported (an unmasked
+        ; pre-computation exception suppresses every post-computation flag).
+        mov dword [REC+0x40], 0x1F80 & ~0x80    ; unmask IE
+        ldmxcsr [REC+0x40]
+        movss xmm0, [REC+0x44]
+        shufps xmm0, xmm0, 0                    ; 1.0 in every lane
+        movss xmm1, [REC+0x50]
+        movss xmm2, [REC+0x4C]
+        unpcklps xmm1, xmm2                     ; lanes: 1/3, SNaN, 0, 0
+        EXPECT_EXC 19, .x2
+.xm2:   addps xmm0, xmm1
+.x2:    CHKEXC 19, 0
+        CHK [v_exc_ip], .xm2
+        stmxcsr [REC+0x54]
+        CHK [REC+0x54], 0x1F01                  ; IE only, no PE
+        movups [REC+0x60], xmm0
+        CHK [REC+0x60], 0x3F800000
+        CHK [REC+0x64], 0x3F800000
+        ; The same with IE masked: the lanes are written, IE and PE set.
+        mov dword [REC+0x40], 0x1F80
+        ldmxcsr [REC+0x40]
+        addps xmm0, xmm1
+        stmxcsr [REC+0x54]
+        CHK [REC+0x54], 0x1FA1
+        movups [REC+0x60], xmm0
+        CHK [REC+0x60], 0x3FAAAAAB              ; 1 + 1/3 rounded to nearest
+        CHK [REC+0x64], 0x7FC00001              ; the SNaN quieted
+        CHK [REC+0x68], 0x3F800000
 %endif
         mov dword [REC+0x40], 0x1F80
         ldmxcsr [REC+0x40]
-        divss xmm0, xmm1                ; masked: no exception
+        movss xmm0, [REC+0x44]
+        movss xmm1, [REC+0x48]
+        divss xmm0, xmm1                        ; masked: no exception
         stmxcsr [REC+0x40]
-        CHK [REC+0x40], 0x200|0x04, 0x204   ; ZE flag set, still masked
-
-%endif ; HAVE_SSE
+        CHK [REC+0x40], 0x1F84                  ; ZE flag set, still masked
+        movss [REC+0x58], xmm0
+        CHK [REC+0x58], 0x7F800000              ; +infinity
 
 %ifndef QEMU
         ; QEMU does not implement alignment checking (#AC)

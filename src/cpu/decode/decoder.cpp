@@ -146,11 +146,22 @@ DecodeStatus decode(const u8* bytes, unsigned avail, bool code32, DecodedInsn& d
     d.addrsize = (code32 != addrsize_prefix) ? 4 : 2;
     d.seg = d.seg_override != kSegNone ? d.seg_override : u8(DS);
     u16 index;
+    int simd_prefix = -1; // a SIMD opcode: its mandatory prefix
     if (b == 0x0F) {
         u8 b2 = u8(r.take(1));
         if (r.short_) return r.pos > 15 ? DecodeStatus::TooLong : DecodeStatus::NeedMore;
         d.opcode = 0x100 | b2;
-        index = t.two_byte[b2];
+        if (t.simd[b2]) {
+            // The mandatory prefix selects the instruction and is neither a REP nor an operand
+            // size prefix (66 is ignored next to F2/F3).
+            simd_prefix = d.rep == 0xF3 ? PF3 : d.rep == 0xF2 ? PF2 : opsize_prefix ? P66 : NP;
+            d.rep = 0;
+            d.opsize = code32 ? 4 : 2;
+            index = t.simd_mem[b2][simd_prefix] ? t.simd_mem[b2][simd_prefix]
+                                                : t.simd_reg[b2][simd_prefix];
+        } else {
+            index = t.two_byte[b2];
+        }
     } else {
         d.opcode = b;
         index = t.one_byte[b];
@@ -161,12 +172,22 @@ DecodeStatus decode(const u8* bytes, unsigned avail, bool code32, DecodedInsn& d
         Enc enc = encoding_of(info->operands);
         if (info->group || has_modrm(enc)) {
             decode_modrm(r, d, modrm_is_register_only(info->operands));
-            if (info->operands == Operands::Esc) {
+            if (simd_prefix >= 0) {
+                const u8 op = u8(d.opcode);
+                index = d.mod == 3 ? t.simd_reg[op][simd_prefix] : t.simd_mem[op][simd_prefix];
+                info = &t.entries[index];
+                invalid = index == 0;
+                enc = encoding_of(info->operands);
+            }
+            if (invalid) {
+                // no instruction for this form
+            } else if (info->operands == Operands::Esc) {
                 index = d.mod == 3 ? t.x87_reg[b & 7][d.modrm - 0xC0] : t.x87_mem[b & 7][d.reg];
                 info = &t.entries[index];
                 invalid = index == 0;
             } else if (info->group) {
-                index = t.groups[info->group][d.reg];
+                index =
+                    d.mod == 3 ? t.groups_reg[info->group][d.reg] : t.groups[info->group][d.reg];
                 info = &t.entries[index];
                 invalid = index == 0;
                 enc = encoding_of(info->operands);
@@ -174,6 +195,7 @@ DecodeStatus decode(const u8* bytes, unsigned avail, bool code32, DecodedInsn& d
         }
         if (!invalid) {
             if ((info->attrs & kAttrMem) && d.mod == 3) invalid = true;
+            if ((info->attrs & kAttrReg) && d.mod != 3) invalid = true;
             if (!reg_field_valid(info->operands, d.reg)) invalid = true;
             switch (enc) {
             case Enc::ModrmIb:

@@ -21,6 +21,7 @@ enum : u8 {
     kAttrMem = 1 << 2,    // ModRM must name memory; a register form is #UD
     kAttrPriv = 1 << 3,   // CPL 0 only
     kAttrNoReal = 1 << 4, // #UD in real and virtual-8086 mode
+    kAttrReg = 1 << 5,    // ModRM must name a register; a memory form is #UD (or another insn)
 };
 
 // "No base or index register": names CpuState::gpr[8], which always holds zero, so that
@@ -44,7 +45,7 @@ struct DecodedInsn {
     u8 seg_override = 7;
     u8 opsize = 4;   // operand size in bytes: 2 or 4
     u8 addrsize = 4; // address size in bytes: 2 or 4
-    u8 rep = 0;      // 0, 0xF3 (REP/REPE) or 0xF2 (REPNE)
+    u8 rep = 0;      // 0, 0xF3 (REP/REPE) or 0xF2 (REPNE); 0 when F2/F3 is a mandatory prefix
     bool lock = false;
     u8 attrs = 0;
     u16 flags_read = 0;    // EFLAGS bits the instruction reads

@@ -59,15 +59,6 @@ Float80 propagate_nan(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env) {
     return quiet(a.sign() ? b : a);
 }
 
-namespace {
-
-// Rounds a significand (bits below `shift` are dropped) in the current mode; returns the kept
-// part plus the increment, and whether the drop was inexact.
-struct RoundStep {
-    u64 kept;
-    bool inexact;
-    bool up;
-};
 RoundStep round_bits(u128 sig, int shift, bool sign, Rounding rc) {
     const u128 x = shift_right_jam(sig, shift - 2); // two extra bits: round and sticky
     const unsigned low = unsigned(x & 3);
@@ -89,8 +80,6 @@ bool tiny_after_rounding(const Wide& w, int p, const Format& f, Rounding rc) {
     const RoundStep r = round_bits(w.sig, 128 - p, w.sign, rc);
     return !((u128(r.kept) + r.up) >> p);
 }
-
-} // namespace
 
 Rounded round(const Wide& w, int p, const Format& f, Dest dest, FpEnv& env) {
     const Rounding rc = env.rounding();
@@ -201,22 +190,10 @@ Float80 add_signed(Float80 a, Float80 b, bool negate_b, FpEnv& env) {
         w.sign = sb;
         return round_pack_ext(w, p, env);
     }
-    Wide x = unpack(a), y = unpack(b);
+    Wide y = unpack(b);
     y.sign = sb;
-    if (x.exp < y.exp || (x.exp == y.exp && x.sig < y.sig)) std::swap(x, y);
-    // |x| >= |y|: align y, leaving one bit of headroom for a carry.
-    const u128 xs = x.sig >> 1;
-    const u128 ys = shift_right_jam(y.sig >> 1, x.exp - y.exp);
-    Wide r{x.sign, x.exp + 1, 0};
-    if (x.sign == y.sign) {
-        r.sig = xs + ys;
-    } else {
-        r.sig = xs - ys;
-        if (r.sig == 0) return zero(env.rounding() == Rounding::Down);
-    }
-    const int lz = leading_zeros(r.sig);
-    r.sig <<= lz;
-    r.exp -= lz;
+    Wide r;
+    if (!add_wide(unpack(a), y, r)) return zero(env.rounding() == Rounding::Down);
     return round_pack_ext(r, p, env);
 }
 
@@ -236,12 +213,7 @@ Float80 mul(Float80 a, Float80 b, FpEnv& env) {
         return infinity(sign);
     }
     if (za || zb) return zero(sign);
-    const Wide x = unpack(a), y = unpack(b);
-    Wide r{sign, x.exp + y.exp + 1, u128(u64(x.sig >> 64)) * u64(y.sig >> 64)};
-    const int lz = leading_zeros(r.sig);
-    r.sig <<= lz;
-    r.exp -= lz;
-    return round_pack_ext(r, env.precision(), env);
+    return round_pack_ext(mul_wide(unpack(a), unpack(b)), env.precision(), env);
 }
 
 Float80 div(Float80 a, Float80 b, FpEnv& env) {
@@ -261,16 +233,7 @@ Float80 div(Float80 a, Float80 b, FpEnv& env) {
         return infinity(sign);
     }
     if (za) return zero(sign);
-    const Wide x = unpack(a), y = unpack(b);
-    const u64 n = u64(x.sig >> 64), d = u64(y.sig >> 64);
-    // Two steps of 128/64 division give a 128-bit quotient with bit 127 set, plus a sticky bit.
-    const bool shift_one = n >= d;
-    const u128 num = shift_one ? u128(n) << 63 : u128(n) << 64;
-    const u64 q1 = u64(num / d), r1 = u64(num % d);
-    const u128 num2 = u128(r1) << 64;
-    const u64 q2 = u64(num2 / d), r2 = u64(num2 % d);
-    Wide r{sign, x.exp - y.exp + (shift_one ? 0 : -1), (u128(q1) << 64) | q2 | (r2 != 0)};
-    return round_pack_ext(r, env.precision(), env);
+    return round_pack_ext(div_wide(unpack(a), unpack(b)), env.precision(), env);
 }
 
 Float80 sqrt(Float80 a, FpEnv& env) {
@@ -284,7 +247,45 @@ Float80 sqrt(Float80 a, FpEnv& env) {
         if (!env.masked(kDE)) return a;
     }
     if (ka == Kind::Infinity) return a;
-    const Wide x = unpack(a);
+    return round_pack_ext(sqrt_wide(unpack(a)), env.precision(), env);
+}
+
+namespace detail {
+
+bool add_wide(Wide x, Wide y, Wide& r) {
+    if (x.exp < y.exp || (x.exp == y.exp && x.sig < y.sig)) std::swap(x, y);
+    // |x| >= |y|: align y, leaving one bit of headroom for a carry.
+    const u128 xs = x.sig >> 1;
+    const u128 ys = shift_right_jam(y.sig >> 1, x.exp - y.exp);
+    r = {x.sign, x.exp + 1, x.sign == y.sign ? xs + ys : xs - ys};
+    if (r.sig == 0) return false;
+    const int lz = leading_zeros(r.sig);
+    r.sig <<= lz;
+    r.exp -= lz;
+    return true;
+}
+
+Wide mul_wide(const Wide& x, const Wide& y) {
+    Wide r{x.sign != y.sign, x.exp + y.exp + 1, u128(u64(x.sig >> 64)) * u64(y.sig >> 64)};
+    const int lz = leading_zeros(r.sig);
+    r.sig <<= lz;
+    r.exp -= lz;
+    return r;
+}
+
+Wide div_wide(const Wide& x, const Wide& y) {
+    const u64 n = u64(x.sig >> 64), d = u64(y.sig >> 64);
+    // Two steps of 128/64 division give a 128-bit quotient with bit 127 set, plus a sticky bit.
+    const bool shift_one = n >= d;
+    const u128 num = shift_one ? u128(n) << 63 : u128(n) << 64;
+    const u64 q1 = u64(num / d), r1 = u64(num % d);
+    const u128 num2 = u128(r1) << 64;
+    const u64 q2 = u64(num2 / d), r2 = u64(num2 % d);
+    return {x.sign != y.sign, x.exp - y.exp + (shift_one ? 0 : -1),
+            (u128(q1) << 64) | q2 | (r2 != 0)};
+}
+
+Wide sqrt_wide(const Wide& x) {
     // value = m * 2^(exp-63) = R * 2^(exp-63-shift) with R = m << shift of 131 or 132 bits and
     // an even exponent; the 66-bit root of R leaves two rounding bits, the remainder the sticky.
     const bool odd = x.exp & 1;
@@ -304,9 +305,10 @@ Float80 sqrt(Float80 a, FpEnv& env) {
         }
     }
     // root has its top bit at 65: as a Wide, sig = root << 62 and value = root * 2^(exp-65).
-    Wide r{false, 65 + (x.exp - 63 - shift) / 2, (root << 62) | (rem != 0)};
-    return round_pack_ext(r, env.precision(), env);
+    return {false, 65 + (x.exp - 63 - shift) / 2, (root << 62) | (rem != 0)};
 }
+
+} // namespace detail
 
 Float80 round_to_int(Float80 a, FpEnv& env) {
     const Kind ka = classify(a);

@@ -106,6 +106,16 @@ struct Rounded {
     bool inf;
     bool stored;
 };
+// Rounds a significand (bits below `shift` are dropped) in a rounding mode: the kept part, the
+// increment, and whether the drop was inexact.
+struct RoundStep {
+    u64 kept;
+    bool inexact;
+    bool up;
+};
+RoundStep round_bits(u128 sig, int shift, bool sign, Rounding rc);
+// Whether w rounded to p bits with an unbounded exponent is below the format's smallest normal.
+bool tiny_after_rounding(const Wide& w, int p, const Format& f, Rounding rc);
 Rounded round(const Wide& w, int p, const Format& f, Dest dest, FpEnv& env);
 Float80 pack_ext(const Rounded& r, int p);
 Float80 round_pack_ext(const Wide& w, int p, FpEnv& env);
@@ -113,6 +123,12 @@ Float80 round_pack_ext(const Wide& w, int p, FpEnv& env);
 Wide unpack(Float80 a);
 u128 shift_right_jam(u128 x, int n);
 int leading_zeros(u128 x);
+// Exact arithmetic on finite nonzero values with significands of at most 64 bits (the low bits
+// of the result's sig are sticky). add_wide returns false for an exact zero sum.
+bool add_wide(Wide x, Wide y, Wide& r);
+Wide mul_wide(const Wide& x, const Wide& y);
+Wide div_wide(const Wide& x, const Wide& y);
+Wide sqrt_wide(const Wide& x);
 // NaN propagation for two operands (either may be a NaN); raises IE for an SNaN.
 Float80 propagate_nan(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env);
 Float80 quiet(Float80 a);

@@ -156,16 +156,21 @@ void x87_fxsave(Cpu& c, const DecodedInsn& d) {
     words[4] = f.fdp;
     words[5] = f.fds;
     words[6] = f.mxcsr;
-    words[7] = 0xFFBF; // MXCSR_MASK: every bit but DAZ is writable
+    words[7] = c.model.mxcsr_mask_field;
     for (unsigned i = 0; i < 8; ++i) {
         const Float80 v = x.st(i);
         words[8 + 4 * i] = u32(v.mant);
         words[9 + 4 * i] = u32(v.mant >> 32);
         words[10 + 4 * i] = v.sign_exp;
     }
-    // The XMM registers (bytes 160-287) are zero until SSE exists; bytes 288-511 are reserved.
-    for (int i = 71; i >= 0; --i)
-        c.write<4>(d.seg, offset(d, addr, 4 * unsigned(i)), i < 40 ? words[i] : 0);
+    // XMM0-7 (bytes 160-287) only with CR4.OSFXSR, as Intel processors do (the SDM leaves it
+    // implementation dependent; MXCSR is always saved). Bytes 288-511 are not written.
+    const bool save_xmm = c.s.cr4 & CR4_OSFXSR;
+    for (int i = save_xmm ? 71 : 39; i >= 0; --i) {
+        const u32 w =
+            i < 40 ? words[i] : u32(c.s.xmm[(i - 40) / 4].q[(i / 2) & 1] >> (32 * (i & 1)));
+        c.write<4>(d.seg, offset(d, addr, 4 * unsigned(i)), w);
+    }
 }
 
 void x87_fxrstor(Cpu& c, const DecodedInsn& d) {
@@ -173,9 +178,11 @@ void x87_fxrstor(Cpu& c, const DecodedInsn& d) {
     if (c.s.cr0 & CR0_TS) c.fault(kNM);
     const u32 addr = c.ea(d);
     if (addr & 15) c.fault(kGP, 0);
-    u32 words[40];
-    for (unsigned i = 0; i < 40; ++i) words[i] = c.read<4>(d.seg, offset(d, addr, 4 * i));
-    if (words[6] & ~0xFFBFu) c.fault(kGP, 0);
+    const bool load_xmm = c.s.cr4 & CR4_OSFXSR; // as FXSAVE stores them
+    u32 words[72];
+    for (unsigned i = 0; i < (load_xmm ? 72u : 40u); ++i)
+        words[i] = c.read<4>(d.seg, offset(d, addr, 4 * i));
+    if (words[6] & ~kMxcsrWritable) c.fault(kGP, 0);
     X87State& f = c.s.fpu;
     f.cw = u16(words[0]);
     f.sw = u16(words[0] >> 16);
@@ -190,6 +197,10 @@ void x87_fxrstor(Cpu& c, const DecodedInsn& d) {
     for (unsigned i = 0; i < 8; ++i)
         f.r[(x.top() + i) & 7] = {words[8 + 4 * i] | (u64(words[9 + 4 * i]) << 32),
                                   u16(words[10 + 4 * i])};
+    if (load_xmm)
+        for (unsigned i = 0; i < 8; ++i)
+            c.s.xmm[i] = Xmm{{words[40 + 4 * i] | (u64(words[41 + 4 * i]) << 32),
+                              words[42 + 4 * i] | (u64(words[43 + 4 * i]) << 32)}};
     x.update_summary();
 }
 
