@@ -220,10 +220,17 @@ u64 Cpu::run(u64 budget) {
             break;
         }
         try {
-            if (s.intr_line && (s.eflags & FLAG_IF) && s.eip != s.inhibit_irq_eip && interrupts &&
+            // An interrupt held off by the one-instruction shadow of STI, MOV SS or POP SS is
+            // taken right after that instruction: it then runs alone, not as part of a block.
+            bool interrupt_waits = false;
+            if (s.intr_line && (s.eflags & FLAG_IF) && interrupts &&
                 interrupts->interrupt_pending()) {
-                prev = nullptr;
-                service_interrupts();
+                if (s.eip != s.inhibit_irq_eip) {
+                    prev = nullptr;
+                    service_interrupts();
+                } else {
+                    interrupt_waits = true;
+                }
             }
             s.inhibit_irq_eip = 0xFFFFFFFF;
             if (s.halted) break;
@@ -240,14 +247,16 @@ u64 Cpu::run(u64 budget) {
                 if (prev && b->cached) prev->remember(s.eip, s.seg[CS].base, chain_epoch_, b);
             }
             block_invalidated = false;
-            if (s.eflags & FLAG_TF) {
+            if ((s.eflags & FLAG_TF) || interrupt_waits) {
                 prev = nullptr;
+                const bool single_step = s.eflags & FLAG_TF;
                 const DecodedInsn& d = b->insns.front();
                 s.eip += d.len;
                 d.handler(*this, d);
                 ++s.retired;
                 bool shadowed = s.inhibit_irq_eip == s.eip;
-                if (!shadowed && !(d.opcode == 0xCC || d.opcode == 0xCD || d.opcode == 0xCE)) {
+                if (single_step && !shadowed &&
+                    !(d.opcode == 0xCC || d.opcode == 0xCD || d.opcode == 0xCE)) {
                     insn_eip = s.eip;
                     single_step_trap();
                 }

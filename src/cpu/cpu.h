@@ -208,8 +208,30 @@ public:
         write_lin_slow(lin, S, v, user_tlb_);
     }
     // Supervisor-mode accesses whatever the CPL (descriptor tables, TSS, IDT).
-    u32 read_sys(u32 lin, unsigned size) { return read_lin_slow(lin, size, false); }
-    void write_sys(u32 lin, unsigned size, u32 v) { write_lin_slow(lin, size, v, false); }
+    // They go through the supervisor TLB set (descriptor fetches on every far transfer and
+    // interrupt would otherwise walk the page tables each time).
+    u32 read_sys(u32 lin, unsigned size) {
+        const TlbEntry& e = tlb_[0][(lin >> 12) & (kTlbSize - 1)];
+        if (e.read_tag == (lin & ~0xFFFu) && (lin & 0xFFF) <= 0x1000 - size) {
+            const u8* p = reinterpret_cast<const u8*>(lin + e.addend);
+            return size == 4 ? load_le<u32>(p) : size == 2 ? load_le<u16>(p) : *p;
+        }
+        return read_lin_slow(lin, size, false);
+    }
+    void write_sys(u32 lin, unsigned size, u32 v) {
+        const TlbEntry& e = tlb_[0][(lin >> 12) & (kTlbSize - 1)];
+        if (e.write_tag == (lin & ~0xFFFu) && (lin & 0xFFF) <= 0x1000 - size) {
+            u8* p = reinterpret_cast<u8*>(lin + e.addend);
+            if (size == 4)
+                store_le<u32>(p, v);
+            else if (size == 2)
+                store_le<u16>(p, u16(v));
+            else
+                *p = u8(v);
+            return;
+        }
+        write_lin_slow(lin, size, v, false);
+    }
     u32 read_lin_slow(u32 lin, unsigned size, bool user);
     void write_lin_slow(u32 lin, unsigned size, u32 v, bool user);
     // Linear -> physical for one page with full checks and A/D updates; throws #PF.

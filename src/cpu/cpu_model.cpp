@@ -33,7 +33,7 @@ constexpr std::array<CpuModel, 3> kModels = {{
      8u << 8, // CLFLUSH line size: 64 bytes
      // trace cache, 8 KiB L1 data, 512 KiB L2, the TLBs
      {0x665B5001, 0, 0, 0x007A7040},
-     0xFFBF},
+     0xFFFF}, // DAZ (all but some early steppings have it: SDM Vol. 1 11.6.3)
 }};
 
 } // namespace

@@ -33,14 +33,14 @@ struct CpuModel {
     u32 features;                 // CPUID.1:EDX, without APIC (the board decides that one)
     u32 brand_clflush;            // CPUID.1:EBX: bits 15-8 the CLFLUSH line size in 8-byte units
     u32 cache_descriptors[4];     // CPUID.2: EAX, EBX, ECX, EDX
-    // FXSAVE's MXCSR_MASK field: 0 on processors before the field existed (meaning 0xFFBF).
+    // FXSAVE's MXCSR_MASK field: the MXCSR bits LDMXCSR and FXRSTOR accept (others are #GP),
+    // or 0 on processors before the field existed, meaning 0xFFBF: all but DAZ (SDM Vol. 1
+    // 11.6.3 and 11.6.6; DAZ came with the Pentium 4, bit 6 of the mask tells it).
     u32 mxcsr_mask_field;
 
     bool has(u32 feature) const { return (features & feature) == feature; }
+    u32 mxcsr_writable() const { return mxcsr_mask_field ? mxcsr_mask_field : 0xFFBFu; }
 };
-
-// The MXCSR bits LDMXCSR and FXRSTOR accept: all but DAZ, which no model here implements.
-inline constexpr u32 kMxcsrWritable = 0xFFBF;
 
 std::span<const CpuModel> cpu_models();
 // The model called `name`, or null.

@@ -24,6 +24,11 @@ public:
     void set_output_listener(std::function<void()> listener) { listener_ = std::move(listener); }
 
 protected:
+    // Replies both kinds of device send.
+    static constexpr u8 kAck = 0xFA;
+    static constexpr u8 kResend = 0xFE;
+    static constexpr u8 kBatOk = 0xAA; // self-test passed
+
     // The device's own buffer: real keyboards hold 16 bytes; a larger one keeps bursts of
     // host input (pasted text, scripted keys) from being lost while the guest is slow.
     static constexpr std::size_t kOutputCapacity = 256;

@@ -3,9 +3,6 @@
 namespace vmi86 {
 
 namespace {
-constexpr u8 kAck = 0xFA;
-constexpr u8 kResend = 0xFE;
-constexpr u8 kBatOk = 0xAA;
 constexpr u8 kEcho = 0xEE;
 constexpr u8 kIdFirst = 0xAB;
 constexpr u8 kIdSecond = 0x83; // MF2 keyboard; the 8042 translates it to 0x41

@@ -4,10 +4,7 @@
 namespace vmi86 {
 
 namespace {
-constexpr u8 kAck = 0xFA;
-constexpr u8 kResend = 0xFE;
 constexpr u8 kError = 0xFC;
-constexpr u8 kBatOk = 0xAA;
 constexpr u8 kMouseId = 0x00;
 
 constexpr u8 kCmdScaling1to1 = 0xE6;

@@ -29,6 +29,11 @@ struct ResultHeader {
     uint32_t vector;     // exception vector, or kNoFault when the sequence ran to its end
     uint32_t fault_eip;  // EIP of the faulting instruction (after it, for INT3 and INTO)
     uint32_t fault_addr; // CR2 of a page fault
+    // How the host reported a fault (0 when none), to diagnose an unexpected one; not compared:
+    // the signal, its si_code and the trap's error code (the page-fault error code for #PF).
+    uint32_t host_signal;
+    uint32_t host_si_code;
+    uint32_t host_error_code;
     uint32_t ndelta;
 };
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #if !defined(__i386__)
-#error "diff_native must be built for i386 (-m32)"
+#error "diff_native must be built for i386 (i686-linux-gnu-g++)"
 #endif
 
 using namespace diffwire;
@@ -91,17 +91,23 @@ struct FaultInfo {
     volatile uint32_t vector;
     volatile uint32_t eip;
     volatile uint32_t addr;
+    volatile uint32_t signal;
+    volatile uint32_t si_code;
+    volatile uint32_t error_code;
     volatile uint32_t regs[8];
     volatile uint32_t eflags;
 };
 FaultInfo g_fault;
 
-void on_fault(int, siginfo_t* si, void* uc_void) {
+void on_fault(int sig, siginfo_t* si, void* uc_void) {
     auto* uc = static_cast<ucontext_t*>(uc_void);
     greg_t* g = uc->uc_mcontext.gregs;
     g_fault.vector = uint32_t(g[REG_TRAPNO]);
     g_fault.eip = uint32_t(g[REG_EIP]);
     g_fault.addr = uint32_t(reinterpret_cast<uintptr_t>(si->si_addr));
+    g_fault.signal = uint32_t(sig);
+    g_fault.si_code = uint32_t(si->si_code);
+    g_fault.error_code = uint32_t(g[REG_ERR]);
     g_fault.regs[0] = uint32_t(g[REG_EAX]);
     g_fault.regs[1] = uint32_t(g[REG_ECX]);
     g_fault.regs[2] = uint32_t(g[REG_EDX]);
@@ -190,6 +196,9 @@ int main(int argc, char** argv) {
             r.vector = g_fault.vector;
             r.fault_eip = g_fault.eip;
             r.fault_addr = g_fault.addr;
+            r.host_signal = g_fault.signal;
+            r.host_si_code = g_fault.si_code;
+            r.host_error_code = g_fault.error_code;
             for (int i = 0; i < 8; ++i) r.regs[i] = g_fault.regs[i];
             r.eflags = g_fault.eflags;
         } else {

@@ -84,6 +84,12 @@ u64 ulps80(const u8* a, const u8* b) {
     return d > ~0ull ? ~0ull : u64(d);
 }
 
+// How the host reported a native fault: the signal, si_code and the trap's error code.
+std::string host_fault(const Outcome& n) {
+    return fmt::format("signal {} si_code {} error code {:#x}", n.host_signal, n.host_si_code,
+                       n.host_error_code);
+}
+
 std::vector<std::string> compare(const TestCase& tc, const Outcome& n, const Outcome& e,
                                  u64& ulp_tolerated) {
     std::vector<std::string> d;
@@ -96,14 +102,17 @@ std::vector<std::string> compare(const TestCase& tc, const Outcome& n, const Out
                                                   : fmt::format("fault {}", e.vector)));
         if (e.vector != kNoFault && e.vector != kHungVector)
             d.push_back(fmt::format("vmi86 fault at {:08x}", e.fault_eip));
-        if (n.vector != kNoFault) d.push_back(fmt::format("native fault at {:08x}", n.fault_eip));
+        if (n.vector != kNoFault)
+            d.push_back(fmt::format("native fault at {:08x} ({})", n.fault_eip, host_fault(n)));
         return d;
     }
     const bool faulted = n.vector != kNoFault;
     if (faulted && n.fault_eip != e.fault_eip)
-        d.push_back(fmt::format("fault eip: native {:08x} vmi86 {:08x}", n.fault_eip, e.fault_eip));
+        d.push_back(fmt::format("fault eip: native {:08x} vmi86 {:08x} (native {})", n.fault_eip,
+                                e.fault_eip, host_fault(n)));
     if (faulted && n.fault_addr != e.fault_addr)
-        d.push_back(fmt::format("cr2: native {:08x} vmi86 {:08x}", n.fault_addr, e.fault_addr));
+        d.push_back(fmt::format("cr2: native {:08x} vmi86 {:08x} (native {})", n.fault_addr,
+                                e.fault_addr, host_fault(n)));
     for (unsigned i = 0; i < 8; ++i)
         if (n.regs[i] != e.regs[i])
             d.push_back(

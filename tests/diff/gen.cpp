@@ -63,6 +63,10 @@ struct Fixup {
     bool absolute = false; // the target's linear address instead of a displacement
 };
 
+// Each random draw is sequenced (its own statement, or an operand of a sequenced operator): C++
+// leaves the order of function arguments and of the operands of + or | unspecified, and GCC takes
+// arguments in different orders on x86-64 and AArch64. The order kept is x86-64 GCC's, so the
+// cases are the ones diff_test has always run there.
 class Gen {
 public:
     explicit Gen(u64 seed) : r(seed) {}
@@ -100,6 +104,11 @@ private:
     }
     static u8 w(u8 op, unsigned size) { return size == 1 ? op : u8(op | 1); }
     void modrm_reg(unsigned reg, unsigned rm) { b(u8(0xC0 | (reg << 3) | rm)); }
+    // Both registers at random: rm drawn first, the order x86-64 GCC took them in as arguments.
+    void modrm_reg_random() {
+        const unsigned rm = r.below(8);
+        modrm_reg(r.below(8), rm);
+    }
     void modrm_mem(unsigned reg, const MemOp& m) {
         b(u8((m.mod << 6) | (reg << 3) | m.rm));
         if (m.has_sib) b(m.sib);
@@ -123,7 +132,10 @@ private:
         case 0:
         case 1:
         case 2: return kEdgeValues[r.below(kNumEdgeValues)];
-        case 3: return kEdgeValues[r.below(kNumEdgeValues)] + r.below(3) - 1;
+        case 3: {
+            const u32 edge = kEdgeValues[r.below(kNumEdgeValues)];
+            return edge + r.below(3) - 1;
+        }
         case 4: return r.below(256);
         case 5: return u32(-s32(r.below(256)));
         case 6: return u32(r.next()) >> r.below(32);
@@ -751,7 +763,8 @@ bool Gen::gen_bsf() {
     unsigned reg = dest_reg(size);
     if (reg == kNone) return false;
     // A zero source leaves the destination undefined: OR in a bit first.
-    u32 bit = (1u << r.below(8 * size)) | (r.chance(50) ? value(size) : 0);
+    u32 bit = 1u << r.below(8 * size);
+    if (r.chance(50)) bit |= value(size);
     bool memd = r.chance(40);
     unsigned src = 0;
     MemOp m;
@@ -1120,6 +1133,11 @@ bool Gen::gen_push_pop() {
     case 5: { // push sreg (ES CS SS DS)
         if (!stack_room(size)) return false;
         static constexpr u8 op[] = {0x06, 0x0E, 0x16, 0x1E};
+        if (size == 4) {
+            // A 32-bit push of a selector writes 16 bits on recent Intel CPUs and a zero-extended
+            // dword on AMD's (SDM: either): zero the slot first (push 0; lea esp, [esp + 4]).
+            for (u8 x : {0x6A, 0x00, 0x8D, 0x64, 0x24, 0x04}) b(x);
+        }
         opsize(size);
         b(op[r.below(4)]);
         esp_moved(-s32(size));
@@ -1288,21 +1306,23 @@ bool Gen::gen_fault() {
     case 1: { // lock on a register form
         b(0xF0);
         b(u8(0x01 + 8 * r.below(7)));
-        modrm_reg(r.below(8), r.below(8));
+        modrm_reg_random();
         return true;
     }
     case 2:
         b(0x8D); // lea with a register operand
-        modrm_reg(r.below(8), r.below(8));
+        modrm_reg_random();
         return true;
     case 3:
         b(0x8E); // mov cs, r/m
         modrm_reg(CS, r.below(8));
         return true;
-    case 4:
+    case 4: {
         b(0x8C); // mov r/m, sreg 6 or 7
-        modrm_reg(6 + r.below(2), r.below(8));
+        const unsigned rm = r.below(8);
+        modrm_reg(6 + r.below(2), rm);
         return true;
+    }
     case 5:
         b(0x0F); // cmpxchg8b with a register operand
         b(0xC7);

@@ -63,6 +63,9 @@ std::vector<Outcome> run_native(const std::string& helper, const std::vector<Tes
         o.vector = h.vector;
         o.fault_eip = h.fault_eip;
         o.fault_addr = h.vector == kPF ? h.fault_addr : 0;
+        o.host_signal = h.host_signal;
+        o.host_si_code = h.host_si_code;
+        o.host_error_code = h.host_error_code;
         diffwire::fill_data(tc.data_seed, initial.data());
         o.data = initial;
         for (u32 i = 0; i < h.ndelta; ++i) {

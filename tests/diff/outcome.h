@@ -19,6 +19,9 @@ struct Outcome {
     u32 fault_eip = 0;
     u32 fault_addr = 0;
     std::vector<u8> data;
+    // A native run's fault as the host reported it (diffwire::ResultHeader), only to diagnose
+    // an unexpected one: never compared nor hashed.
+    u32 host_signal = 0, host_si_code = 0, host_error_code = 0;
 };
 
 // The EFLAGS bits compared after a case that ran to its end: flags the SDM leaves undefined are

@@ -57,7 +57,10 @@ template <class F, class Next> Bits<F> nearby_float(Next& next, Bits<F> a) {
 template <class Next> s32 random_int32(Next& next) {
     switch (next() % 4) {
     case 0: return s32(u32(next()) >> (next() % 32));
-    case 1: return s32(0x80000000u >> (next() % 32)) * (next() % 2 ? -1 : 1);
+    case 1: { // a power of two, either sign (-2^31 stays -2^31)
+        const u32 magnitude = 0x80000000u >> (next() % 32);
+        return s32(next() % 2 ? 0u - magnitude : magnitude);
+    }
     default: return s32(u32(next()));
     }
 }

@@ -1,5 +1,6 @@
-// The kinds of floating-point sequences the replay test covers. Adding a kind is one line here,
-// then re-recording on an x86 host (README.md); the replay test fails until the recording has it.
+// The kinds of floating-point and SIMD sequences the replay test covers. Adding a kind is one
+// line here, then re-recording on an x86 host (README.md); the replay test fails until the
+// recording has it.
 #pragma once
 #include "common/types.h"
 #include "gen.h"
@@ -32,6 +33,9 @@ inline constexpr RecordedKind kRecordedKinds[] = {
      0x766D693836ull ^ 0x87, 10000},
     {"x87-transcendental", difftest::generate_x87_transcendental, Oracle::Vmi86OnX86,
      0x766D693836ull ^ 0xF5, 2000},
+    {"sse-float", [](u64 seed) { return difftest::generate_sse_float(seed); }, Oracle::Host,
+     0x766D693836ull ^ 0x55EF, 10000},
+    {"mmx-sse-integer", difftest::generate_simd, Oracle::Host, 0x766D693836ull ^ 0x51D, 10000},
 };
 
 } // namespace vmi86::replay

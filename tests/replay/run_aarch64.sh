@@ -18,7 +18,7 @@ fi
 # -O2 as the native build, without -g: debug info (unused here) makes the cross-build 40% slower.
 cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS=-O2 \
     -DCMAKE_TOOLCHAIN_FILE="$src/cmake/aarch64-linux-gnu.cmake" -DVMI86_REPLAY_ONLY=ON >/dev/null
-if ! ninja -C "$build" replay_test >"$build/build.log" 2>&1; then
+if ! ninja -C "$build" -j "$(nproc)" replay_test >"$build/build.log" 2>&1; then
     cat "$build/build.log"
     exit 1
 fi

@@ -183,7 +183,7 @@ TEST_CASE("CPU models: extensions, CPUID and CR4") {
     CHECK(find_cpu_model("pentium5") == nullptr);
 }
 
-TEST_CASE("SSE: LDMXCSR rejects reserved bits and DAZ; STMXCSR stores MXCSR") {
+TEST_CASE("SSE: LDMXCSR rejects reserved bits, DAZ without it; STMXCSR stores MXCSR") {
     SseCpu m;
     m.poke64(0x2000, 0x7F80);
     REQUIRE(execute(m.cpu, with_disp({0x0F, 0xAE, 0x15}, 0x2000)) == -1);
@@ -192,9 +192,15 @@ TEST_CASE("SSE: LDMXCSR rejects reserved bits and DAZ; STMXCSR stores MXCSR") {
     CHECK(m.peek32(0x2010) == 0x7F80);
     m.poke64(0x2000, 0x10000 | 0x1F80);
     CHECK(execute(m.cpu, with_disp({0x0F, 0xAE, 0x15}, 0x2000)) == kGP);
-    m.poke64(0x2000, 0x1FC0); // DAZ
-    CHECK(execute(m.cpu, with_disp({0x0F, 0xAE, 0x15}, 0x2000)) == kGP);
     CHECK(m.cpu.s.fpu.mxcsr == 0x7F80);
+    // DAZ: the Pentium 4 has it, the Pentium III does not (SDM Vol. 1 11.6.3).
+    m.poke64(0x2000, 0x1FC0);
+    REQUIRE(execute(m.cpu, with_disp({0x0F, 0xAE, 0x15}, 0x2000)) == -1);
+    CHECK(m.cpu.s.fpu.mxcsr == 0x1FC0);
+    SseCpu p3("pentium3");
+    p3.poke64(0x2000, 0x1FC0);
+    CHECK(execute(p3.cpu, with_disp({0x0F, 0xAE, 0x15}, 0x2000)) == kGP);
+    CHECK(p3.cpu.s.fpu.mxcsr == 0x1F80);
 }
 
 TEST_CASE("FXSAVE/FXRSTOR: XMM0-7 with CR4.OSFXSR, MXCSR always") {
@@ -205,7 +211,7 @@ TEST_CASE("FXSAVE/FXRSTOR: XMM0-7 with CR4.OSFXSR, MXCSR always") {
     const std::vector<u8> fxrstor = with_disp({0x0F, 0xAE, 0x0D}, 0x3000);
     REQUIRE(execute(m.cpu, fxsave) == -1);
     CHECK(m.peek32(0x3000 + 24) == 0x1F81);
-    CHECK(m.peek32(0x3000 + 28) == 0xFFBF); // MXCSR_MASK of the Pentium 4 model
+    CHECK(m.peek32(0x3000 + 28) == 0xFFFF); // MXCSR_MASK of the Pentium 4 model: DAZ
     CHECK(m.peek64(0x3000 + 160 + 16 * 5) == 0x5555555555555555ull);
     CHECK(m.peek64(0x3000 + 168 + 16 * 5) == ~u64(5));
     for (auto& x : m.cpu.s.xmm) x = Xmm{};
@@ -224,6 +230,26 @@ TEST_CASE("FXSAVE/FXRSTOR: XMM0-7 with CR4.OSFXSR, MXCSR always") {
     REQUIRE(execute(m.cpu, fxrstor) == -1);
     CHECK(m.cpu.s.xmm[0].q[0] == 0);
     CHECK(m.cpu.s.xmm[7].q[0] == 0x7777777777777777ull);
+}
+
+TEST_CASE("FXSAVE/FXRSTOR: MXCSR_MASK and DAZ follow the CPU model") {
+    const std::vector<u8> fxsave = with_disp({0x0F, 0xAE, 0x05}, 0x3000);
+    const std::vector<u8> fxrstor = with_disp({0x0F, 0xAE, 0x0D}, 0x3000);
+    SseCpu p4;
+    p4.cpu.s.fpu.mxcsr = 0x1FC0; // DAZ
+    REQUIRE(execute(p4.cpu, fxsave) == -1);
+    p4.cpu.s.fpu.mxcsr = 0x1F80;
+    REQUIRE(execute(p4.cpu, fxrstor) == -1);
+    CHECK(p4.cpu.s.fpu.mxcsr == 0x1FC0);
+    // The Pentium III reports MXCSR_MASK 0 (the field is newer: 0xFFBF, no DAZ) and FXRSTOR of
+    // an image with DAZ is #GP(0).
+    SseCpu p3("pentium3");
+    p3.cpu.s.fpu.mxcsr = 0x1F80;
+    REQUIRE(execute(p3.cpu, fxsave) == -1);
+    CHECK(p3.peek32(0x3000 + 28) == 0);
+    p3.poke64(0x3000 + 24, 0x1FC0);
+    CHECK(execute(p3.cpu, fxrstor) == kGP);
+    CHECK(p3.cpu.s.fpu.mxcsr == 0x1F80);
 }
 
 TEST_CASE("decoder: the mandatory prefix selects the SIMD instruction") {

@@ -135,18 +135,10 @@ Float80 round_pack_ext(const Wide& w, int p, FpEnv& env) {
     return pack_ext(round(w, p, kExtFormat, Dest::Register, env), p);
 }
 
-} // namespace detail
-
-namespace {
-
-Float80 zero(bool sign) { return {0, u16(sign ? 0x8000 : 0)}; }
-Float80 infinity(bool sign) { return {0x8000000000000000ull, u16(sign ? 0xFFFF : 0x7FFF)}; }
-
-// The checks every two-operand arithmetic instruction starts with. Returns true when `out` is
-// the final result (NaN, invalid, or the operation suppressed by an unmasked denormal).
-bool special_operands(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env, Float80& out,
-                      bool zero_divide = false) {
-    if (ka == Kind::Unsupported || kb == Kind::Unsupported) {
+bool two_operand_specials(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env, Float80& out,
+                          bool invalid, bool zero_divide) {
+    if (ka == Kind::Unsupported || kb == Kind::Unsupported ||
+        (invalid && !is_nan(ka) && !is_nan(kb))) {
         env.flags |= kIE;
         out = kDefaultNaN;
         return true;
@@ -155,8 +147,7 @@ bool special_operands(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env, Float8
         out = propagate_nan(a, ka, b, kb, env);
         return true;
     }
-    if (zero_divide && kb == Kind::Zero && ka != Kind::Zero && ka != Kind::Infinity)
-        return false; // x / 0 raises only ZE, even for a denormal x
+    if (zero_divide && kb == Kind::Zero && ka != Kind::Zero && ka != Kind::Infinity) return false;
     if (ka == Kind::Denormal || kb == Kind::Denormal) {
         env.flags |= kDE;
         if (!env.masked(kDE)) {
@@ -167,6 +158,10 @@ bool special_operands(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env, Float8
     return false;
 }
 
+} // namespace detail
+
+namespace {
+
 Float80 invalid(FpEnv& env) {
     env.flags |= kIE;
     return kDefaultNaN;
@@ -175,14 +170,14 @@ Float80 invalid(FpEnv& env) {
 Float80 add_signed(Float80 a, Float80 b, bool negate_b, FpEnv& env) {
     const Kind ka = classify(a), kb = classify(b);
     Float80 out;
-    if (special_operands(a, ka, b, kb, env, out)) return out;
+    if (two_operand_specials(a, ka, b, kb, env, out)) return out;
     const bool sa = a.sign(), sb = b.sign() != negate_b;
     if (ka == Kind::Infinity || kb == Kind::Infinity) {
         if (ka == Kind::Infinity && kb == Kind::Infinity && sa != sb) return invalid(env);
-        return infinity(ka == Kind::Infinity ? sa : sb);
+        return signed_inf(ka == Kind::Infinity ? sa : sb);
     }
     const bool za = ka == Kind::Zero, zb = kb == Kind::Zero;
-    if (za && zb) return zero(sa == sb ? sa : env.rounding() == Rounding::Down);
+    if (za && zb) return signed_zero(sa == sb ? sa : env.rounding() == Rounding::Down);
     const int p = env.precision();
     if (zb) return round_pack_ext(unpack(a), p, env);
     if (za) {
@@ -193,7 +188,7 @@ Float80 add_signed(Float80 a, Float80 b, bool negate_b, FpEnv& env) {
     Wide y = unpack(b);
     y.sign = sb;
     Wide r;
-    if (!add_wide(unpack(a), y, r)) return zero(env.rounding() == Rounding::Down);
+    if (!add_wide(unpack(a), y, r)) return signed_zero(env.rounding() == Rounding::Down);
     return round_pack_ext(r, p, env);
 }
 
@@ -205,34 +200,34 @@ Float80 sub(Float80 a, Float80 b, FpEnv& env) { return add_signed(a, b, true, en
 Float80 mul(Float80 a, Float80 b, FpEnv& env) {
     const Kind ka = classify(a), kb = classify(b);
     Float80 out;
-    if (special_operands(a, ka, b, kb, env, out)) return out;
+    if (two_operand_specials(a, ka, b, kb, env, out)) return out;
     const bool sign = a.sign() != b.sign();
     const bool za = ka == Kind::Zero, zb = kb == Kind::Zero;
     if (ka == Kind::Infinity || kb == Kind::Infinity) {
         if (za || zb) return invalid(env);
-        return infinity(sign);
+        return signed_inf(sign);
     }
-    if (za || zb) return zero(sign);
+    if (za || zb) return signed_zero(sign);
     return round_pack_ext(mul_wide(unpack(a), unpack(b)), env.precision(), env);
 }
 
 Float80 div(Float80 a, Float80 b, FpEnv& env) {
     const Kind ka = classify(a), kb = classify(b);
     Float80 out;
-    if (special_operands(a, ka, b, kb, env, out, true)) return out;
+    if (two_operand_specials(a, ka, b, kb, env, out, false, true)) return out;
     const bool sign = a.sign() != b.sign();
     const bool za = ka == Kind::Zero, zb = kb == Kind::Zero;
     if (ka == Kind::Infinity) {
         if (kb == Kind::Infinity) return invalid(env);
-        return infinity(sign);
+        return signed_inf(sign);
     }
-    if (kb == Kind::Infinity) return zero(sign);
+    if (kb == Kind::Infinity) return signed_zero(sign);
     if (zb) {
         if (za) return invalid(env);
         env.flags |= kZE;
-        return infinity(sign);
+        return signed_inf(sign);
     }
-    if (za) return zero(sign);
+    if (za) return signed_zero(sign);
     return round_pack_ext(div_wide(unpack(a), unpack(b)), env.precision(), env);
 }
 
@@ -326,7 +321,7 @@ Float80 round_to_int(Float80 a, FpEnv& env) {
     const u64 v = r.kept + r.up; // no carry out: exp < 63
     if (r.inexact) env.flags |= kPE;
     env.c1 = r.up;
-    if (v == 0) return zero(x.sign);
+    if (v == 0) return signed_zero(x.sign);
     const int lz = __builtin_clzll(v);
     return {v << lz, u16((x.sign ? 0x8000 : 0) | (63 - lz + kExtBias))};
 }

@@ -21,6 +21,10 @@ constexpr int kExtBias = 16383;
 constexpr Float80 kDefaultNaN{0xC000000000000000ull, 0xFFFF}; // the "real indefinite"
 constexpr Float80 kPlusZero{0, 0};
 constexpr Float80 kPlusOne{0x8000000000000000ull, 0x3FFF};
+constexpr Float80 signed_zero(bool sign) { return {0, u16(sign ? 0x8000 : 0)}; }
+constexpr Float80 signed_inf(bool sign) {
+    return {0x8000000000000000ull, u16(sign ? 0xFFFF : 0x7FFF)};
+}
 
 // Exception flags in status-word bit order.
 enum : u8 { kIE = 1, kDE = 2, kZE = 4, kOE = 8, kUE = 16, kPE = 32, kAllExceptions = 63 };
@@ -132,6 +136,13 @@ Wide sqrt_wide(const Wide& x);
 // NaN propagation for two operands (either may be a NaN); raises IE for an SNaN.
 Float80 propagate_nan(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env);
 Float80 quiet(Float80 a);
+// The checks every two-operand arithmetic instruction starts with: unsupported encodings and the
+// operation's own invalid combinations (`invalid`, checked unless an operand is a NaN) give the
+// default NaN, NaNs propagate, and a denormal operand sets DE (an unmasked DE suppresses the
+// operation). zero_divide: x / 0 raises only ZE, even for a denormal x. Returns true when `out`
+// is the final result.
+bool two_operand_specials(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env, Float80& out,
+                          bool invalid = false, bool zero_divide = false);
 } // namespace detail
 
 } // namespace vmi86::fpu

@@ -7,35 +7,7 @@ using namespace detail;
 
 namespace {
 
-Float80 signed_zero(bool sign) { return {0, u16(sign ? 0x8000 : 0)}; }
-Float80 signed_inf(bool sign) { return {0x8000000000000000ull, u16(sign ? 0xFFFF : 0x7FFF)}; }
-
 StackResult single(Float80 v) { return StackResult{v, {}, false, true, false, 0}; }
-
-// NaN, unsupported and denormal operand handling shared by the two-operand operations. Returns
-// true when `out` is final.
-// invalid: the operation's own invalid operand combinations, checked before denormals.
-bool two_operand_specials(Float80 a, Kind ka, Float80 b, Kind kb, FpEnv& env, Float80& out,
-                          bool invalid = false) {
-    if (ka == Kind::Unsupported || kb == Kind::Unsupported ||
-        (invalid && !is_nan(ka) && !is_nan(kb))) {
-        env.flags |= kIE;
-        out = kDefaultNaN;
-        return true;
-    }
-    if (is_nan(ka) || is_nan(kb)) {
-        out = propagate_nan(a, ka, b, kb, env);
-        return true;
-    }
-    if (ka == Kind::Denormal || kb == Kind::Denormal) {
-        env.flags |= kDE;
-        if (!env.masked(kDE)) {
-            out = a;
-            return true;
-        }
-    }
-    return false;
-}
 
 // FSCALE: ST(0) * 2^trunc(ST(1)).
 StackResult fscale_result(Float80 a, Float80 b, FpEnv& env);

@@ -239,8 +239,6 @@ Float80 round_result(const Wide& w, FpEnv& env) {
     if (is_zero(w)) return Float80{0, u16(w.sign ? 0x8000 : 0)};
     return round_pack_ext(w, 64, env);
 }
-Float80 signed_zero(bool sign) { return {0, u16(sign ? 0x8000 : 0)}; }
-Float80 signed_inf(bool sign) { return {0x8000000000000000ull, u16(sign ? 0xFFFF : 0x7FFF)}; }
 Float80 invalid(FpEnv& env) {
     env.flags |= kIE;
     return kDefaultNaN;

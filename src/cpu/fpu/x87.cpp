@@ -182,7 +182,7 @@ void x87_fxrstor(Cpu& c, const DecodedInsn& d) {
     u32 words[72];
     for (unsigned i = 0; i < (load_xmm ? 72u : 40u); ++i)
         words[i] = c.read<4>(d.seg, offset(d, addr, 4 * i));
-    if (words[6] & ~kMxcsrWritable) c.fault(kGP, 0);
+    if (words[6] & ~c.model.mxcsr_writable()) c.fault(kGP, 0);
     X87State& f = c.s.fpu;
     f.cw = u16(words[0]);
     f.sw = u16(words[0] >> 16);

@@ -15,11 +15,11 @@ inline void emms(Cpu& c, const DecodedInsn&) {
     c.s.fpu.tags = 0;
 }
 
-// LDMXCSR m32: #GP(0) when a reserved bit is set. STMXCSR m32.
+// LDMXCSR m32: #GP(0) when a reserved bit is set (DAZ too on models without it). STMXCSR m32.
 inline void ldmxcsr(Cpu& c, const DecodedInsn& d) {
     sse_prologue<SimdIsa::Sse>(c);
     const u32 v = read_m32(c, d);
-    if (v & ~kMxcsrWritable) c.fault(kGP, 0);
+    if (v & ~c.model.mxcsr_writable()) c.fault(kGP, 0);
     c.s.fpu.mxcsr = v;
 }
 inline void stmxcsr(Cpu& c, const DecodedInsn& d) {
