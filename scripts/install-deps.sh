@@ -5,8 +5,9 @@ set -euo pipefail
 # g++-i686-linux-gnu: the static i386 programs the differential test and the bench run natively
 # (not gcc-multilib, which Debian 12 cannot install beside the AArch64 cross compiler).
 # g++-aarch64-linux-gnu and qemu-user: the replay test cross-built for AArch64 and run there.
+# libmpfr-dev: the correctly rounded reference of the transcendental accuracy unit test.
 packages=(cmake ninja-build g++ pkg-config libfmt-dev libcli11-dev doctest-dev nlohmann-json3-dev
-          zlib1g-dev libcapstone-dev nasm g++-i686-linux-gnu cpio
+          zlib1g-dev libcapstone-dev libmpfr-dev nasm g++-i686-linux-gnu cpio
           g++-aarch64-linux-gnu qemu-user "$@")
 missing=()
 for p in "${packages[@]}"; do

@@ -34,8 +34,16 @@ PcBoard::PcBoard(MemoryBus& mem, IoSpace& io, Scheduler& sched, Log& log, Cpu& c
     lapic_->on_interrupt = [this] { update_cpu_intr(); };
     cpu.interrupts = this;
     cpu.has_local_apic = true;
-    // FERR# (an unmasked x87 exception with CR0.NE clear) is IRQ13 on a PC.
-    cpu.on_ferr = [this](bool level) { irq_[13].set(level); };
+    // FERR# (an unmasked x87 exception with CR0.NE clear) is IRQ13 on a PC, through a latch
+    // that FERR# going active sets. FNCLEX/FNINIT deassert FERR# but leave the latch: only a
+    // write to port 0xF0 clears it (as on the AT and the PIIX, and in QEMU), so an IRQ13 handler
+    // that does not write it gets no new edge at the 8259A for the next x87 error.
+    cpu.on_ferr = [this](bool level) {
+        if (level && !ferr_) irq_[13].raise();
+        ferr_ = level;
+    };
+    port_f0_ = std::make_unique<CoprocessorErrorPort>(*this);
+    io.attach(0xF0, 1, port_f0_.get());
     cpu.on_apic_base_write = [this](u64 v) { lapic_->set_base_msr(v); };
     cpu.s.apic_base = lapic_->base_msr();
 
@@ -114,6 +122,8 @@ void PcBoard::update_cpu_intr() { cpu_.s.intr_line = lapic_->interrupt_pending()
 void PcBoard::set_a20(bool on) { mem_.set_a20(on); }
 
 void PcBoard::reset() {
+    ferr_ = false;
+    irq_[13].lower();
     pic_->reset();
     ioapic_->reset();
     lapic_->reset();

@@ -34,7 +34,8 @@ public:
     static constexpr unsigned kIsaIrqs = 16;
 
     // rtc_epoch: fixed start time (Unix seconds) for deterministic runs, or the host clock.
-    PcBoard(MemoryBus& mem, IoSpace& io, Scheduler& scheduler, Log& log, Cpu& cpu, std::optional<s64> rtc_epoch);
+    PcBoard(MemoryBus& mem, IoSpace& io, Scheduler& scheduler, Log& log, Cpu& cpu,
+            std::optional<s64> rtc_epoch);
     ~PcBoard() override;
 
     // InterruptSource: the CPU's view of INTR and the INTA cycle.
@@ -76,6 +77,21 @@ private:
     std::unique_ptr<I440fxHostBridge> host_bridge_;
     std::unique_ptr<Piix3IsaBridge> isa_bridge_;
     std::unique_ptr<Hpet> hpet_;
+
+    // Port 0xF0 (coprocessor error): a write clears the IRQ13 latch that FERR# sets.
+    class CoprocessorErrorPort : public IoHandler {
+    public:
+        explicit CoprocessorErrorPort(PcBoard& board) : board_(board) {}
+        u32 io_read(u16, unsigned size) override {
+            return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1; // write-only: floats
+        }
+        void io_write(u16, unsigned, u32) override { board_.irq_[13].lower(); }
+
+    private:
+        PcBoard& board_;
+    };
+    std::unique_ptr<CoprocessorErrorPort> port_f0_;
+    bool ferr_ = false; // the CPU's FERR# output
 };
 
 } // namespace vmi86

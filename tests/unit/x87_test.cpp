@@ -61,6 +61,25 @@ TEST_CASE("x87: an unmasked exception is reported by the next waiting instructio
         CHECK(ferr[2] == false);
         CHECK((m.cpu.s.fpu.sw & 0x80FF) == 0);
     }
+    SUBCASE("no CR0.NE: an environment without the error lowers FERR#") {
+        BareCpu m;
+        m.flat32(0x1000);
+        std::vector<bool> ferr;
+        m.cpu.on_ferr = [&](bool level) { ferr.push_back(level); };
+        std::vector<u8> code = kUnmaskedZeroDivide;
+        // fwait; fnstenv [0x2100]; and word [0x2104], ~4 (ZE off); fldenv [0x2100]; hlt
+        code.insert(code.end(),
+                    {0x9B, 0xD9, 0x35, 0x00, 0x21, 0x00, 0x00, 0x66, 0x81, 0x25, 0x04, 0x21,
+                     0x00, 0x00, 0xFB, 0xFF, 0xD9, 0x25, 0x00, 0x21, 0x00, 0x00, 0xF4});
+        m.poke(0x1000, code);
+        m.cpu.run(100);
+        CHECK(m.cpu.s.halted);
+        // FNINIT lowers it, FWAIT raises it, FLDENV of a status without ZE lowers it.
+        REQUIRE(ferr.size() == 3);
+        CHECK(ferr[1] == true);
+        CHECK(ferr[2] == false);
+        CHECK((m.cpu.s.fpu.sw & 0x80FF) == 0);
+    }
 }
 
 TEST_CASE("x87: CR0.TS and CR0.EM raise #NM; WAIT only with MP and TS") {

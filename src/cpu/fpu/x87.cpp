@@ -118,6 +118,7 @@ void x87_load_env(Cpu& c, const DecodedInsn& d, u32 addr, bool load_registers) {
         }
     X87State& f = c.s.fpu;
     X87 x(c);
+    const bool had_error = f.sw & kSwES;
     f.cw = u16(fields[0]);
     f.sw = u16(fields[1]);
     x.set_full_tag_word(u16(fields[2]));
@@ -138,7 +139,7 @@ void x87_load_env(Cpu& c, const DecodedInsn& d, u32 addr, bool load_registers) {
     }
     if (load_registers)
         for (unsigned i = 0; i < 8; ++i) f.r[(x.top() + i) & 7] = {regs[i].mant, regs[i].sign_exp};
-    x.update_summary();
+    x.update_summary(had_error);
 }
 
 void x87_fxsave(Cpu& c, const DecodedInsn& d) {
@@ -184,6 +185,7 @@ void x87_fxrstor(Cpu& c, const DecodedInsn& d) {
         words[i] = c.read<4>(d.seg, offset(d, addr, 4 * i));
     if (words[6] & ~c.model.mxcsr_writable()) c.fault(kGP, 0);
     X87State& f = c.s.fpu;
+    const bool had_error = f.sw & kSwES;
     f.cw = u16(words[0]);
     f.sw = u16(words[0] >> 16);
     f.tags = u8(words[1]);
@@ -201,7 +203,7 @@ void x87_fxrstor(Cpu& c, const DecodedInsn& d) {
         for (unsigned i = 0; i < 8; ++i)
             c.s.xmm[i] = Xmm{{words[40 + 4 * i] | (u64(words[41 + 4 * i]) << 32),
                               words[42 + 4 * i] | (u64(words[43 + 4 * i]) << 32)}};
-    x.update_summary();
+    x.update_summary(had_error);
 }
 
 } // namespace vmi86::fpu

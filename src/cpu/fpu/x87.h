@@ -81,13 +81,19 @@ public:
     void set_cc(u16 cc, u16 mask = kSwC0 | kSwC2 | kSwC3) {
         f_.sw = u16((f_.sw & ~mask) | (cc & mask));
     }
-    // ES and B follow the unmasked exception flags.
-    void update_summary() {
-        if (f_.sw & ~f_.cw & kAllExceptions)
+    // ES and B follow the unmasked exception flags. FERR# follows ES down (an image loaded by
+    // FLDENV/FRSTOR/FXRSTOR, or FLDCW masking the error); it goes up only when an error is
+    // reported (x87_report_pending).
+    // had_error: ES before the status word was replaced.
+    void update_summary(bool had_error) {
+        if (f_.sw & ~f_.cw & kAllExceptions) {
             f_.sw |= kSwES | kSwB;
-        else
+        } else {
             f_.sw &= u16(~(kSwES | kSwB));
+            if (had_error && c_.on_ferr) c_.on_ferr(false);
+        }
     }
+    void update_summary() { update_summary(f_.sw & kSwES); }
 
     void init() {
         f_.cw = kFninitControlWord;

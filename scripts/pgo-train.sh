@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The training run of the profile-guided build (scripts/build.sh): guests run on the
+# instrumented vmi86 given as $1. The compute benchmark's guest (integer code with paging on)
+# always; the first 1.5 G instructions of the default Linux guest (the kernel's decompressor and
+# early boot) when images/debian/fetch.sh has fetched it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+vmi86=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+nasm -f bin -DROUNDS=100 -I bench/guest/ -o "$tmp/compute.bin" bench/guest/compute_rom.asm
+"$vmi86" --bios "$tmp/compute.bin" --debugcon /dev/null >/dev/null || [ $? = 1 ]
+linux=images/cache/debian-i386
+if [ -f "$linux/vmlinuz" ] && [ -f "$linux/initramfs.cpio.gz" ]; then
+    "$vmi86" -m 256 --kernel "$linux/vmlinuz" --initrd "$linux/initramfs.cpio.gz" \
+        --append console=ttyS0 --serial none --max-instructions 3500000000 >/dev/null
+fi
+echo "pgo-train: profile written" >&2
