@@ -52,6 +52,7 @@ void Cpu::update_mode() {
 void Cpu::drop_write_tags() {
     for (auto& set : tlb_)
         for (auto& e : set) e.write_tag = 1;
+    address_spaces_.clear(); // their write tags too
 }
 
 Block* Cpu::find_block() {

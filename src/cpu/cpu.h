@@ -3,6 +3,7 @@
 #pragma once
 #include "common/bits.h"
 #include "common/log.h"
+#include "cpu/address_space_cache.h"
 #include "cpu/block_cache.h"
 #include "cpu/cpu_model.h"
 #include "cpu/decode/insn.h"
@@ -48,19 +49,13 @@ enum class Access : u8 { Read, Write, Exec };
 
 // What a page walk learned beyond the physical address, for the soft TLB entry it fills.
 struct WalkResult {
-    bool global = false;     // the leaf entry is global (G) and CR4.PGE is on
-    bool write_ready = true; // a write at this privilege is allowed and needs no A/D update
+    bool global = false;          // the leaf entry is global (G) and CR4.PGE is on
+    bool write_ready = true;      // a write at this privilege is allowed and needs no A/D update
+    u32 pd_page = 0, pt_page = 0; // the page-table pages read (physical page numbers)
 };
 
 // Why an interrupt is being delivered: it decides the IDT gate DPL check and the return EIP.
 enum class IntKind : u8 { Exception, Software, External, Int3Into };
-
-struct TlbEntry {
-    u32 read_tag = 1; // linear page | 0, or 1 (never matches)
-    u32 write_tag = 1;
-    uintptr_t addend = 0; // host address = linear + addend
-    u32 phys_page = 0;
-};
 
 class GuestProfile;
 
@@ -238,6 +233,11 @@ public:
     u32 translate(u32 lin, Access acc, bool user, WalkResult* walk = nullptr);
     void flush_tlb(bool include_global = true);
     void invlpg(u32 lin);
+    // VMI's SetCR3: a CR3 write that keeps the TLB entries of the address space left and brings
+    // back those kept for the one entered (address_space_cache.h).
+    void switch_address_space(u32 cr3);
+    // VMI's announcement of a page-table update at linear `lin` (after the store).
+    void page_table_written(u32 lin);
 
     // ---- ModRM operands
     VMI86_INLINE u32 ea(const DecodedInsn& d) const {
@@ -356,12 +356,12 @@ private:
         if (e.read_tag == (lin & ~0xFFFu)) return e.phys_page | (lin & 0xFFF);
         WalkResult walk;
         u32 phys = translate(lin, Access::Exec, user_tlb_, &walk);
-        fill_tlb(lin, phys, false, walk.global, user_tlb_);
+        fill_tlb(lin, phys, false, walk, user_tlb_);
         return phys;
     }
     void service_interrupts();
     void raise_double_fault_or_shutdown(const GuestFault& second);
-    void fill_tlb(u32 lin, u32 phys, bool writable, bool global, bool user);
+    void fill_tlb(u32 lin, u32 phys, bool writable, const WalkResult& walk, bool user);
     u32 lazy_mask() const { return size_mask_of(s.lazy.size); }
     static u32 size_mask_of(unsigned size) {
         return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
@@ -380,6 +380,8 @@ private:
     // The entries filled since the last flush, so a flush (every CR3 write) touches only those.
     std::vector<u16> tlb_filled_[2];
     u8 tlb_listed_[2][kTlbSize] = {};
+    TlbSource tlb_source_[2][kTlbSize];
+    AddressSpaceCache address_spaces_;
     unsigned user_tlb_ = 0;
     TlbEntry* tlb_now_ = tlb_[0]; // tlb_[user_tlb_]
     bool alignment_check_ = false;

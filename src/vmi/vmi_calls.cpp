@@ -108,15 +108,15 @@ bool Vmi::do_call(Cpu& c, unsigned call) {
         break;
     case SetCR0: c.write_cr0(reg(c, EAX)); break;
     case SetCR2: c.s.cr2 = reg(c, EAX); break;
-    case SetCR3: c.write_cr3(reg(c, EAX)); break;
+    case SetCR3: c.switch_address_space(reg(c, EAX)); break;
     case SetCR4: c.write_cr4(reg(c, EAX)); break;
     case GetCR0: set(c, EAX, c.s.cr0); break;
     case GetCR2: set(c, EAX, c.s.cr2); break;
     case GetCR3: set(c, EAX, c.s.cr3); break;
     case GetCR4: set(c, EAX, c.s.cr4); break;
+    case UpdatePxE: // the guest stored the entry itself
+    case UpdatePxELong: c.page_table_written(reg(c, EAX)); break;
     case WBINVD:
-    case UpdatePxE:
-    case UpdatePxELong:
     case MachineToPhysical: // guest-physical is machine-physical: both are the identity
     case PhysicalToMachine:
     case AllocatePage:
@@ -179,10 +179,14 @@ bool Vmi::do_call(Cpu& c, unsigned call) {
         c.s.eflags &= ~FLAG_IF;
         c.s.halted = true;
         return false;
-    case SetPxE: c.write_lin<4>(reg(c, EDX), reg(c, EAX)); break;
+    case SetPxE:
+        c.write_lin<4>(reg(c, EDX), reg(c, EAX));
+        c.page_table_written(reg(c, EDX));
+        break;
     case SetPxELong: // one 64-bit store (this CPU is alone: two halves, high first)
         c.write_lin<4>(reg(c, ECX) + 4, reg(c, EDX));
         c.write_lin<4>(reg(c, ECX), reg(c, EAX));
+        c.page_table_written(reg(c, ECX));
         break;
     case InvalPage: c.invlpg(reg(c, EAX)); break;
     case FlushTLB: c.flush_tlb((reg(c, EAX) & 2) != 0); break;
