@@ -2,6 +2,7 @@
 #include "common/error.h"
 #include "cpu/guest_profile.h"
 #include "machine/linux_boot.h"
+#include "machine/mp_table.h"
 #include "machine/multiboot.h"
 #include "vmi/rom_image.h"
 #include <cerrno>
@@ -177,6 +178,7 @@ void Machine::load_kernel() {
         std::vector<u8> initrd =
             config_.initrd.empty() ? std::vector<u8>{} : read_file(config_.initrd);
         load_linux(config_.kernel, image, initrd, config_.append, mem_, cpu_);
+        write_mp_table();
         return;
     }
     if (!config_.initrd.empty())
@@ -185,6 +187,18 @@ void Machine::load_kernel() {
     std::string cmdline =
         config_.append.empty() ? config_.kernel : config_.kernel + " " + config_.append;
     load_multiboot(config_.kernel, image, cmdline, mem_, cpu_);
+    write_mp_table();
+}
+
+// No firmware runs before a kernel loaded directly, so the machine leaves the MP table a BIOS
+// would: without it Linux finds no I/O APIC. It goes in the last KiB of base memory (639-640
+// KiB), which both loaders' memory maps reserve and Linux's MP scan covers.
+void Machine::write_mp_table() {
+    constexpr u32 kMpTableBase = 0x9FC00;
+    if (mem_.ram_size() < kMpTableBase + 0x400) return;
+    board_->assign_io_apic_id();
+    std::vector<u8> table = build_mp_table(kMpTableBase, board_->mp_table_config());
+    std::memcpy(mem_.ram() + kMpTableBase, table.data(), table.size());
 }
 
 // Maps the VMI ROM (generated, or the user's file) in the option ROM area, then finds it as a

@@ -22,6 +22,7 @@
 #include "devices/port61.h"
 #include "devices/scheduler.h"
 #include "devices/uart16550.h"
+#include "machine/mp_table.h"
 #include <array>
 #include <functional>
 #include <memory>
@@ -54,6 +55,13 @@ public:
     LocalApic& local_apic() { return *lapic_; }
     Mc146818Rtc& rtc() { return *rtc_; }
     PicPair& pic() { return *pic_; }
+    // What an MP table must say about this board: the CPU, the local APIC and the I/O APIC as
+    // their registers report them now.
+    MpTableConfig mp_table_config();
+    // Gives the I/O APIC an APIC ID no processor has, as MP firmware must: before the xAPIC,
+    // local and I/O APICs share one APIC bus, and Linux renumbers a clashing I/O APIC behind the
+    // table's back (its interrupt entries then name an ID that no longer exists).
+    void assign_io_apic_id();
     // The A20 gate, driven by the 8042 output port and port 0x92.
     void set_a20(bool on);
 
