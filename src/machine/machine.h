@@ -86,8 +86,8 @@ private:
     bool reset_pending_ = false;
     std::optional<int> exit_status_;
     std::unique_ptr<GuestProfile> profile_; // with --profile
-    std::unique_ptr<vmi::Vmi> vmi_; // the VMI fast path, with --vmi=fast and a ROM found
-    u64 skipped_ns_ = 0;            // virtual time skipped while halted (deterministic mode)
+    std::unique_ptr<vmi::Vmi> vmi_;         // the VMI fast path, with --vmi=fast and a ROM found
+    u64 skipped_ns_ = 0; // virtual time skipped while halted (deterministic mode)
     u64 host_start_ns_ = 0;
 };
 
