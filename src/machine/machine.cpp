@@ -4,6 +4,7 @@
 #include "machine/linux_boot.h"
 #include "machine/mp_table.h"
 #include "machine/multiboot.h"
+#include "machine/smbios_table.h"
 #include "vmi/rom_image.h"
 #include <cerrno>
 #include <chrono>
@@ -179,6 +180,7 @@ void Machine::load_kernel() {
             config_.initrd.empty() ? std::vector<u8>{} : read_file(config_.initrd);
         load_linux(config_.kernel, image, initrd, config_.append, mem_, cpu_);
         write_mp_table();
+        write_smbios_table();
         return;
     }
     if (!config_.initrd.empty())
@@ -188,6 +190,7 @@ void Machine::load_kernel() {
         config_.append.empty() ? config_.kernel : config_.kernel + " " + config_.append;
     load_multiboot(config_.kernel, image, cmdline, mem_, cpu_);
     write_mp_table();
+    write_smbios_table();
 }
 
 // No firmware runs before a kernel loaded directly, so the machine leaves the MP table a BIOS
@@ -199,6 +202,26 @@ void Machine::write_mp_table() {
     board_->assign_io_apic_id();
     std::vector<u8> table = build_mp_table(kMpTableBase, board_->mp_table_config());
     std::memcpy(mem_.ram() + kMpTableBase, table.data(), table.size());
+}
+
+// Likewise the SMBIOS tables (Linux's "DMI:" line), at the start of the BIOS area both loaders'
+// maps reserve (0xF0000-0xFFFFF), where Linux scans for them; plain RAM when no BIOS is mapped.
+void Machine::write_smbios_table() {
+    constexpr u32 kSmbiosBase = 0xF0000;
+    if (mem_.ram_size() < 0x100000) return;
+    SmbiosConfig c;
+    c.ram_bytes = mem_.ram_size();
+    u32 a, b, ecx, d;
+    cpu_.cpuid(0, a, b, ecx, d);
+    char vendor[12];
+    std::memcpy(vendor, &b, 4), std::memcpy(vendor + 4, &d, 4), std::memcpy(vendor + 8, &ecx, 4);
+    c.cpu_vendor.assign(vendor, 12);
+    cpu_.cpuid(1, c.cpu_signature, b, ecx, c.cpu_features);
+    // The model's name without its feature list: "Pentium III (Katmai)".
+    const std::string_view desc = cpu_.model.description;
+    c.cpu_version = std::string(desc.substr(0, desc.find(':')));
+    std::vector<u8> table = build_smbios_table(kSmbiosBase, c);
+    std::memcpy(mem_.ram() + kSmbiosBase, table.data(), table.size());
 }
 
 // Maps the VMI ROM (generated, or the user's file) in the option ROM area, then finds it as a

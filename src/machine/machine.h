@@ -55,6 +55,7 @@ private:
     void load_bios(const std::string& path);
     void load_kernel();
     void write_mp_table();
+    void write_smbios_table();
     void setup_vmi();
     void setup_serial();
     void load_images();
