@@ -27,4 +27,13 @@ constexpr u32 sign_extend(u32 v, unsigned bits) {
     return (v ^ m) - m;
 }
 
+// The checksum byte of firmware structures (option ROMs, PnP headers, MP and SMBIOS tables): the
+// byte that makes the structure sum to zero mod 256, given its other bytes (`p`, `n`: the
+// structure with the checksum byte still 0, or without it).
+inline u8 zero_sum_byte(const u8* p, size_t n) {
+    u8 sum = 0;
+    for (size_t i = 0; i < n; ++i) sum = u8(sum + p[i]);
+    return u8(-sum);
+}
+
 } // namespace vmi86

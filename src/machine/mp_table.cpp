@@ -13,12 +13,6 @@ constexpr unsigned kFloatingSize = 16, kHeaderSize = 44;
 constexpr u8 kIntInt = 0, kIntNmi = 1, kIntExtInt = 3;
 constexpr u16 kIntConforming = 0;
 
-u8 checksum(const u8* p, size_t n) {
-    u8 sum = 0;
-    for (size_t i = 0; i < n; ++i) sum += p[i];
-    return u8(-sum);
-}
-
 class Writer {
 public:
     explicit Writer(std::vector<u8>& out) : out_(out) {}
@@ -115,7 +109,7 @@ std::vector<u8> build_mp_table(u32 base, const MpTableConfig& c) {
     store_le<u32>(h + 36, c.local_apic_address);
     store_le<u16>(h + 40, 0); // no extended entries
     h[42] = 0;
-    h[7] = checksum(h, length);
+    h[7] = zero_sum_byte(h, length);
 
     // Floating pointer: one 16-byte paragraph; feature byte 1 = 0 (the table above is present),
     // feature byte 2 bit 7 (IMCR) = 0: the board is in virtual wire mode from reset.
@@ -126,7 +120,7 @@ std::vector<u8> build_mp_table(u32 base, const MpTableConfig& c) {
     f[9] = kSpecRev;
     f[11] = 0;
     f[12] = 0;
-    f[10] = checksum(f, kFloatingSize);
+    f[10] = zero_sum_byte(f, kFloatingSize);
     return out;
 }
 

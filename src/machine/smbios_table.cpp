@@ -10,12 +10,6 @@ namespace {
 constexpr u8 kMajor = 2, kMinor = 8;
 constexpr unsigned kIntermediateOffset = 0x10, kIntermediateSize = 0x0F;
 
-u8 checksum(const u8* p, size_t n) {
-    u8 sum = 0;
-    for (size_t i = 0; i < n; ++i) sum += p[i];
-    return u8(-sum);
-}
-
 // One structure: its formatted area (type, length, handle, then fields at the spec's offsets)
 // and the strings its fields number from 1.
 class Structure {
@@ -176,8 +170,8 @@ std::vector<u8> build_smbios_table(u32 base, const SmbiosConfig& c) {
     store_le<u32>(e + 0x18, base + kSmbiosTableOffset);
     store_le<u16>(e + 0x1C, u16(table.size()));
     e[0x1E] = (kMajor << 4) | kMinor; // BCD revision
-    e[0x15] = checksum(e + kIntermediateOffset, kIntermediateSize);
-    e[4] = checksum(e, kSmbiosEntryPointSize);
+    e[0x15] = zero_sum_byte(e + kIntermediateOffset, kIntermediateSize);
+    e[4] = zero_sum_byte(e, kSmbiosEntryPointSize);
     return out;
 }
 

@@ -190,9 +190,7 @@ std::vector<Slot> simple_slots() {
 } // namespace
 
 void fix_rom_checksum(std::vector<u8>& image) {
-    u8 sum = 0;
-    for (size_t i = 0; i + 1 < image.size(); ++i) sum = u8(sum + image[i]);
-    image.back() = u8(-sum);
+    image.back() = zero_sum_byte(image.data(), image.size() - 1);
 }
 
 RomImage build_rom_image() {
@@ -230,9 +228,7 @@ RomImage build_rom_image() {
     img[pnp + 5] = 2; // length in 16-byte units
     put16(img, pnp + 0x0E, manufacturer);
     put16(img, pnp + 0x10, product);
-    u8 sum = 0;
-    for (u32 i = 0; i < 32; ++i) sum = u8(sum + img[pnp + i]);
-    img[pnp + 9] = u8(-sum);
+    img[pnp + 9] = zero_sum_byte(&img[pnp], 32);
     put_string(img, manufacturer, "vmi86");
     put_string(img, product, "VMI ROM");
 
