@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The training run of the profile-guided build (scripts/build.sh): guests run on the
 # instrumented vmi86 given as $1. The compute benchmark's guest (integer code with paging on)
-# always; the first 1.5 G instructions of the default Linux guest (the kernel's decompressor and
-# early boot) when images/debian/fetch.sh has fetched it.
+# always; the first 3.5 G instructions of the default Linux guest (the kernel's decompressor,
+# early boot and the start of the crypto self-tests' multi-precision arithmetic) when
+# images/debian/fetch.sh has fetched it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 vmi86=$1

@@ -123,22 +123,14 @@ MpTableConfig PcBoard::mp_table_config() {
     u32 b, ecx;
     cpu_.cpuid(1, c.cpu_signature, b, ecx, c.cpu_features);
     c.io_apic_address = IoApic::kDefaultBase;
-    // Read through IOREGSEL/IOWIN as firmware would, then leave IOREGSEL as it was.
-    const u32 select = ioapic_->mmio_read(0x00, 4);
-    ioapic_->mmio_write(0x00, 4, 0x00);
-    c.io_apic_id = u8((ioapic_->mmio_read(0x10, 4) >> 24) & 0x0F);
-    ioapic_->mmio_write(0x00, 4, 0x01);
-    c.io_apic_version = u8(ioapic_->mmio_read(0x10, 4));
-    ioapic_->mmio_write(0x00, 4, select);
+    c.io_apic_id = u8((ioapic_->read_register(0x00) >> 24) & 0x0F);
+    c.io_apic_version = u8(ioapic_->read_register(0x01));
     return c;
 }
 
 void PcBoard::assign_io_apic_id() {
     constexpr u32 kIoApicId = 1; // the only processor is APIC ID 0
-    const u32 select = ioapic_->mmio_read(0x00, 4);
-    ioapic_->mmio_write(0x00, 4, 0x00);
-    ioapic_->mmio_write(0x10, 4, kIoApicId << 24);
-    ioapic_->mmio_write(0x00, 4, select);
+    ioapic_->write_register(0x00, kIoApicId << 24);
 }
 
 void PcBoard::update_cpu_intr() { cpu_.s.intr_line = lapic_->interrupt_pending(); }

@@ -41,10 +41,12 @@ public:
 
     // For tests and debug output.
     u64 redirection_entry(unsigned pin) const { return redirection_[pin]; }
-
-private:
+    // The indirect registers by index, as IOREGSEL/IOWIN reach them (ID 0x00, version 0x01,
+    // redirection table 0x10-0x3F), without moving IOREGSEL: for firmware set-up by the board.
     u32 read_register(u8 index) const;
     void write_register(u8 index, u32 value);
+
+private:
     void service(unsigned pin); // delivers a level-triggered pin if it should be
 
     Log& log_;
