@@ -43,16 +43,18 @@ void Cpu::reset() {
 }
 
 void Cpu::update_mode() {
-    ++chain_epoch_;
     user_tlb_ = s.cpl == 3 ? 1 : 0;
-    tlb_now_ = tlb_[user_tlb_];
+    select_tlb();
     alignment_check_ = (s.cr0 & CR0_AM) && (s.eflags & FLAG_AC) && s.cpl == 3;
 }
 
 void Cpu::drop_write_tags() {
-    for (auto& set : tlb_)
-        for (auto& e : set) e.write_tag = 1;
-    address_spaces_.clear(); // their write tags too
+    tlbs_.for_each_in_use([](TlbContexts::Context& c) { c.tlb.drop_write_tags(); });
+}
+
+void Cpu::renew_all_chain_epochs() {
+    tlbs_.for_each_in_use([this](TlbContexts::Context& c) { renew_chain_epochs(c); });
+    select_tlb();
 }
 
 Block* Cpu::find_block() {
@@ -161,7 +163,7 @@ void Cpu::fuse_vmi_call(DecodedInsn& d, u32 next_eip) {
     d.chained = run_chained<vmi_call_at_site>;
     d.disp = phys;
     d.imm2 = u16(call);
-    if (vmi->call_may_continue_block(unsigned(call))) d.attrs &= ~kAttrEnd;
+    if (vmi->calls[call].continuation != VmiFastPath::Continuation::EndBlock) d.attrs &= ~kAttrEnd;
 }
 
 void Cpu::vmi_call_site(const DecodedInsn& d) {
@@ -169,22 +171,43 @@ void Cpu::vmi_call_site(const DecodedInsn& d) {
     if (target > s.seg[CS].lim_hi) fault(kGP, 0);
     const u32 target_lin = s.seg[CS].base + target;
     const TlbEntry& t = tlb_now_[(target_lin >> 12) & (kTlbSize - 1)];
+    const VmiFastPath::CallKind& kind = vmi->calls[d.imm2];
     // Faults of a call run here are reported at the call site, as the native instruction's.
-    if (t.read_tag == (target_lin & ~0xFFFu) && (t.phys_page | (target_lin & 0xFFF)) == d.disp &&
-        vmi->execute_at_call_site(*this, d.imm2))
-        return;
-    push<4>(ret);
-    // From here on the CPU is at the entry: a fault is reported there, as the ROM's code would.
-    s.eip = target;
-    insn_eip = target;
-    const u32 phys = code_phys(s.seg[CS].base + target);
-    if (phys != d.disp) {
-        block_invalidated = true; // an ordinary call after all: leave the block here
-        return;
+    if (!(t.read_tag == (target_lin & ~0xFFFu) && (t.phys_page | (target_lin & 0xFFF)) == d.disp &&
+          kind.at_site(*this))) {
+        push<4>(ret);
+        // From here on the CPU is at the entry: a fault is reported there, as the ROM's code
+        // would.
+        s.eip = target;
+        insn_eip = target;
+        const u32 phys = code_phys(s.seg[CS].base + target);
+        if (phys != d.disp) {
+            block_invalidated = true; // an ordinary call after all: leave the block here
+            return;
+        }
+        vmi->execute(*this, d.imm2);
+        // A block that goes on after the call must find EIP where its next instruction is.
+        if (s.eip != ret) {
+            block_invalidated = true;
+            return;
+        }
     }
-    vmi->execute(*this, d.imm2);
-    // A block that goes on after the call must find EIP where its next instruction is.
-    if (s.eip != ret) block_invalidated = true;
+    switch (kind.continuation) {
+    case VmiFastPath::Continuation::IfCodeMapped: {
+        // The rest of the block was decoded from running_block_'s page: go on only if the TLB
+        // still has that page where it was (a miss ends the block; the fetch then walks).
+        const u32 lin = s.seg[CS].base + s.eip;
+        const TlbEntry& e = tlb_now_[(lin >> 12) & (kTlbSize - 1)];
+        if (running_block_ &&
+            (e.read_tag != (lin & ~0xFFFu) || e.phys_page != (running_block_->phys & ~0xFFFu)))
+            block_invalidated = true;
+        break;
+    }
+    case VmiFastPath::Continuation::IfNoInterrupt:
+        if (s.intr_line && (s.eflags & FLAG_IF)) block_invalidated = true;
+        break;
+    default: break;
+    }
 }
 
 Block* Cpu::vmi_entry_block(u32 phys, unsigned call) {

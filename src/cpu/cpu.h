@@ -3,12 +3,12 @@
 #pragma once
 #include "common/bits.h"
 #include "common/log.h"
-#include "cpu/address_space_cache.h"
 #include "cpu/block_cache.h"
 #include "cpu/cpu_model.h"
 #include "cpu/decode/insn.h"
 #include "cpu/fault.h"
 #include "cpu/state.h"
+#include "cpu/tlb_contexts.h"
 #include "cpu/vmi_hook.h"
 #include "devices/bus/io_space.h"
 #include "devices/bus/memory_bus.h"
@@ -206,7 +206,7 @@ public:
     // They go through the supervisor TLB set (descriptor fetches on every far transfer and
     // interrupt would otherwise walk the page tables each time).
     u32 read_sys(u32 lin, unsigned size) {
-        const TlbEntry& e = tlb_[0][(lin >> 12) & (kTlbSize - 1)];
+        const TlbEntry& e = tlb_->entry[0][(lin >> 12) & (kTlbSize - 1)];
         if (e.read_tag == (lin & ~0xFFFu) && (lin & 0xFFF) <= 0x1000 - size) {
             const u8* p = reinterpret_cast<const u8*>(lin + e.addend);
             return size == 4 ? load_le<u32>(p) : size == 2 ? load_le<u16>(p) : *p;
@@ -214,7 +214,7 @@ public:
         return read_lin_slow(lin, size, false);
     }
     void write_sys(u32 lin, unsigned size, u32 v) {
-        const TlbEntry& e = tlb_[0][(lin >> 12) & (kTlbSize - 1)];
+        const TlbEntry& e = tlb_->entry[0][(lin >> 12) & (kTlbSize - 1)];
         if (e.write_tag == (lin & ~0xFFFu) && (lin & 0xFFF) <= 0x1000 - size) {
             u8* p = reinterpret_cast<u8*>(lin + e.addend);
             if (size == 4)
@@ -233,8 +233,8 @@ public:
     u32 translate(u32 lin, Access acc, bool user, WalkResult* walk = nullptr);
     void flush_tlb(bool include_global = true);
     void invlpg(u32 lin);
-    // VMI's SetCR3: a CR3 write that keeps the TLB entries of the address space left and brings
-    // back those kept for the one entered (address_space_cache.h).
+    // VMI's SetCR3: a CR3 write that keeps the TLB of the address space left and brings back
+    // the one kept for the space entered (tlb_contexts.h).
     void switch_address_space(u32 cr3);
     // VMI's announcement of a page-table update at linear `lin` (after the store).
     void page_table_written(u32 lin);
@@ -288,7 +288,7 @@ public:
     void invalidate_code(u32 phys, u32 len) {
         if (blocks_.invalidate(phys, len)) {
             block_invalidated = true;
-            ++chain_epoch_;
+            renew_all_chain_epochs();
         }
     }
     void set_cpl(unsigned cpl) {
@@ -347,7 +347,6 @@ public:
     BlockCache& blocks() { return blocks_; }
 
 private:
-    static constexpr unsigned kTlbSize = 1024;
     Block* find_block();
     void seal(Block& b);
     // Physical address of code at linear `lin`: from the soft TLB, else a page walk (may #PF).
@@ -375,20 +374,29 @@ private:
     void fuse_vmi_call(DecodedInsn& d, u32 next_eip);
     std::unique_ptr<Block> scratch_block_;
 
-    TlbEntry tlb_[2][kTlbSize];
-    u32 tlb_global_[2][kTlbSize] = {};
-    // The entries filled since the last flush, so a flush (every CR3 write) touches only those.
-    std::vector<u16> tlb_filled_[2];
-    u8 tlb_listed_[2][kTlbSize] = {};
-    TlbSource tlb_source_[2][kTlbSize];
-    AddressSpaceCache address_spaces_;
+    TlbContexts tlbs_;
+    Tlb* tlb_ = &tlbs_.current().tlb; // the current address space's
     unsigned user_tlb_ = 0;
-    TlbEntry* tlb_now_ = tlb_[0]; // tlb_[user_tlb_]
+    TlbEntry* tlb_now_ = tlb_->entry[0]; // tlb_->entry[user_tlb_]
     bool alignment_check_ = false;
     BlockCache blocks_;
-    // Bumped whenever remembered block successors may be stale: TLB flushes, CPL/mode changes,
-    // block invalidation.
+    // Remembered block successors are followed only while the epoch they were made in holds.
+    // Each address space and privilege (user or not) has its own epoch, renewed (a number never
+    // used before) when its mappings change or blocks are invalidated; switching spaces or CPL
+    // brings back the epoch of the one entered.
     u64 chain_epoch_ = 0;
+    u64 chain_epochs_used_ = 0;
+    void renew_chain_epochs(TlbContexts::Context& c, unsigned sets = 3) {
+        for (unsigned set = 0; set < 2; ++set)
+            if (sets & (1u << set)) c.chain_epoch[set] = ++chain_epochs_used_;
+    }
+    void renew_all_chain_epochs();
+    // Makes tlb_, tlb_now_ and chain_epoch_ follow the current address space and CPL.
+    void select_tlb() {
+        tlb_ = &tlbs_.current().tlb;
+        tlb_now_ = tlb_->entry[user_tlb_];
+        chain_epoch_ = tlbs_.current().chain_epoch[user_tlb_];
+    }
     // The block being executed and its first EIP, for counting retired instructions on a fault.
     const Block* running_block_ = nullptr;
     u32 running_block_eip_ = 0;

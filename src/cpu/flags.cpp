@@ -69,16 +69,51 @@ bool Cpu::af() const {
     return false;
 }
 
+// All six at once (PUSHF, interrupts, GetInterruptMask): one dispatch on the operation instead
+// of one per flag; each case computes what cf(), af() and of() do.
 u32 Cpu::eflags() const {
-    if (s.lazy.op == FlagOp::None) return s.eflags;
+    const LazyFlags& l = s.lazy;
+    if (l.op == FlagOp::None) return s.eflags;
+    const u32 m = lazy_mask(), sb = 1u << (8 * l.size - 1);
+    const u32 r = l.result & m, a = l.src1 & m, b = l.src2 & m;
     u32 f = s.eflags & ~FLAGS_ARITH;
-    if (cf()) f |= FLAG_CF;
-    if (pf()) f |= FLAG_PF;
-    if (af()) f |= FLAG_AF;
-    if (zf()) f |= FLAG_ZF;
-    if (sf()) f |= FLAG_SF;
-    if (of()) f |= FLAG_OF;
-    return f;
+    if (r == 0) f |= FLAG_ZF;
+    if (l.result & sb) f |= FLAG_SF;
+    if (parity_even(u8(l.result))) f |= FLAG_PF;
+    bool c = false, o = false, h = false;
+    switch (l.op) {
+    case FlagOp::None: break;
+    case FlagOp::Add:
+    case FlagOp::Adc:
+        c = l.op == FlagOp::Adc && l.carry_in ? r <= a : r < a;
+        o = ((l.src1 ^ l.result) & (l.src2 ^ l.result)) & sb;
+        h = (l.src1 ^ l.src2 ^ l.result) & 0x10;
+        break;
+    case FlagOp::Sub:
+    case FlagOp::Sbb:
+        c = l.op == FlagOp::Sbb && l.carry_in ? a <= b : a < b;
+        o = ((l.src1 ^ l.src2) & (l.src1 ^ l.result)) & sb;
+        h = (l.src1 ^ l.src2 ^ l.result) & 0x10;
+        break;
+    case FlagOp::Logic: break;
+    case FlagOp::Inc:
+        c = l.carry_in;
+        o = r == sb;
+        h = (l.result & 0xF) == 0;
+        break;
+    case FlagOp::Dec:
+        c = l.carry_in;
+        o = r == sb - 1;
+        h = (l.result & 0xF) == 0xF;
+        break;
+    case FlagOp::Neg:
+        c = a != 0;
+        o = a == sb;
+        h = (l.src1 ^ l.result) & 0x10;
+        break;
+    case FlagOp::Explicit: return f | (l.src1 & (FLAG_CF | FLAG_AF | FLAG_OF));
+    }
+    return f | (c ? FLAG_CF : 0) | (h ? FLAG_AF : 0) | (o ? FLAG_OF : 0);
 }
 
 void Cpu::set_eflags_arith(u32 f) {

@@ -7,7 +7,13 @@ namespace vmi86 {
 namespace {
 constexpr u32 PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_PS = 0x80,
               PTE_G = 0x100;
+
+// A page-directory or page-table entry (aligned: never crosses a page); RAM read in place.
+u32 read_paging_entry(MemoryBus& mem, u32 addr) {
+    const PageInfo& p = mem.page(addr);
+    return p.kind == PageKind::Ram ? load_le<u32>(p.host + (addr & 0xFFF)) : mem.read(addr, 4);
 }
+} // namespace
 
 u32 Cpu::translate(u32 lin, Access acc, bool user, WalkResult* walk) {
     u32 a20 = mem.a20_mask();
@@ -18,7 +24,7 @@ u32 Cpu::translate(u32 lin, Access acc, bool user, WalkResult* walk) {
         fault(kPF, (present ? 1u : 0u) | (write ? 2u : 0u) | (user ? 4u : 0u));
     };
     u32 pde_addr = ((s.cr3 & 0xFFFFF000u) | ((lin >> 20) & 0xFFC)) & a20;
-    u32 pde = mem.read(pde_addr, 4);
+    u32 pde = read_paging_entry(mem, pde_addr);
     if (!(pde & PTE_P)) page_fault(false);
     bool big = (pde & PTE_PS) && (s.cr4 & CR4_PSE);
     u32 pte = 0, pte_addr = 0, flags;
@@ -26,7 +32,7 @@ u32 Cpu::translate(u32 lin, Access acc, bool user, WalkResult* walk) {
         flags = pde;
     } else {
         pte_addr = ((pde & 0xFFFFF000u) | ((lin >> 10) & 0xFFC)) & a20;
-        pte = mem.read(pte_addr, 4);
+        pte = read_paging_entry(mem, pte_addr);
         if (!(pte & PTE_P)) page_fault(false);
         flags = pde & pte;
     }
@@ -52,19 +58,22 @@ u32 Cpu::translate(u32 lin, Access acc, bool user, WalkResult* walk) {
 void Cpu::fill_tlb(u32 lin, u32 phys, bool writable, const WalkResult& walk, bool user) {
     const PageInfo& p = mem.page(phys);
     if (p.kind != PageKind::Ram && p.kind != PageKind::Rom) return;
-    unsigned idx = (lin >> 12) & (kTlbSize - 1);
-    TlbEntry& e = tlb_[user ? 1 : 0][idx];
-    if (!tlb_listed_[user ? 1 : 0][idx]) {
-        tlb_listed_[user ? 1 : 0][idx] = 1;
-        tlb_filled_[user ? 1 : 0].push_back(u16(idx));
+    const unsigned set = user ? 1 : 0, index = (lin >> 12) & (kTlbSize - 1);
+    const u32 page = lin & ~0xFFFu;
+    // Replacing the translation of a code page makes the block links made with it stale: an
+    // INVLPG of that page would no longer find it here (see invlpg()).
+    const TlbEntry& old = tlb_->entry[set][index];
+    if (old.read_tag != 1 && (old.read_tag != page || old.phys_page != (phys & ~0xFFFu)) &&
+        blocks_.page_has_code(old.phys_page)) {
+        renew_chain_epochs(tlbs_.current(), 1u << set);
+        select_tlb();
     }
-    u32 page = lin & ~0xFFFu;
+    const TlbSource source{walk.pd_page, walk.pt_page, tlbs_.next_event()};
+    TlbEntry& e = tlb_->fill(set, index, walk.global, source);
     e.read_tag = page;
     e.addend = reinterpret_cast<uintptr_t>(p.host) - page;
     e.phys_page = phys & ~0xFFFu;
     e.write_tag = (writable && p.kind == PageKind::Ram && !blocks_.page_has_code(phys)) ? page : 1;
-    tlb_global_[user ? 1 : 0][idx] = walk.global ? 1 : 0;
-    tlb_source_[user ? 1 : 0][idx] = {walk.pd_page, walk.pt_page, address_spaces_.next_event()};
 }
 
 u32 Cpu::read_lin_slow(u32 lin, unsigned size, bool user) {
@@ -96,83 +105,53 @@ void Cpu::write_lin_slow(u32 lin, unsigned size, u32 v, bool user) {
 }
 
 void Cpu::flush_tlb(bool include_global) {
-    ++chain_epoch_;
-    // A global flush comes with a change of paging mode or of the memory map.
-    if (include_global) address_spaces_.clear();
-    for (unsigned set = 0; set < 2; ++set) {
-        std::vector<u16>& filled = tlb_filled_[set];
-        size_t kept = 0;
-        for (u16 i : filled) {
-            if (include_global || !tlb_global_[set][i]) {
-                tlb_[set][i] = TlbEntry{};
-                tlb_global_[set][i] = 0;
-                tlb_listed_[set][i] = 0;
-            } else {
-                filled[kept++] = i;
-            }
-        }
-        filled.resize(kept);
+    // A global flush comes with a change of paging mode or of the memory map: it applies to
+    // the TLBs of every address space.
+    if (include_global) {
+        tlbs_.for_each_in_use([this](TlbContexts::Context& c) {
+            c.tlb.flush(true);
+            renew_chain_epochs(c);
+        });
+    } else {
+        tlb_->flush(false);
+        renew_chain_epochs(tlbs_.current());
     }
+    select_tlb();
 }
 
 void Cpu::invlpg(u32 lin) {
-    ++chain_epoch_;
-    unsigned idx = (lin >> 12) & (kTlbSize - 1);
-    for (unsigned set = 0; set < 2; ++set) {
-        tlb_[set][idx] = TlbEntry{};
-        tlb_global_[set][idx] = 0;
-    }
+    const unsigned idx = (lin >> 12) & (kTlbSize - 1);
+    // Every address space's TLB loses the page (a kernel mapping they share). Block links rest
+    // on the translations of code pages, and a TLB set that held one for a page keeps it until
+    // INVLPG or a flush (fill_tlb() renews the epoch when it replaces one), so a set's links are
+    // stale only if the page's entry is there and maps code.
+    tlbs_.for_each_in_use([&](TlbContexts::Context& c) {
+        unsigned stale = 0;
+        for (unsigned set = 0; set < 2; ++set) {
+            const TlbEntry& e = c.tlb.entry[set][idx];
+            if (e.read_tag == (lin & ~0xFFFu) && blocks_.page_has_code(e.phys_page))
+                stale |= 1u << set;
+        }
+        c.tlb.invalidate(idx);
+        renew_chain_epochs(c, stale);
+    });
+    select_tlb();
 }
 
 void Cpu::switch_address_space(u32 cr3) {
-    // Keep the non-global entries of the space left (the global ones stay in the TLB anyway).
-    // Whether each is still what a walk would give is decided when it comes back.
-    auto& kept = address_spaces_.keep(s.cr3);
-    for (u8 set = 0; set < 2; ++set)
-        for (u16 i : tlb_filled_[set])
-            if (!tlb_global_[set][i] && tlb_[set][i].read_tag != 1)
-                kept.push_back({i, set, tlb_[set][i], tlb_source_[set][i]});
-    write_cr3(cr3);
-    const auto* back = address_spaces_.find(s.cr3);
-    if (!back) return;
-    // Entries mostly share their page directory and a few page tables: remember the last
-    // lookups.
-    u32 pd = ~0u, pt = ~0u;
-    u64 pd_written = 0, pt_written = 0;
-    const u64 floor = address_spaces_.floor();
-    for (const AddressSpaceCache::SavedEntry& e : *back) {
-        // A slot holding a global entry keeps it: a TLB may always drop an entry.
-        if (tlb_[e.set][e.index].read_tag != 1) continue;
-        if (e.source.pd_page != pd) {
-            pd = e.source.pd_page;
-            pd_written = address_spaces_.last_write(pd);
-        }
-        if (e.source.pt_page != pt) {
-            pt = e.source.pt_page;
-            pt_written = address_spaces_.last_write(pt);
-        }
-        // Not if an announced update may have changed it since it was filled.
-        if (e.source.filled <= floor || e.source.filled <= pd_written ||
-            e.source.filled <= pt_written)
-            continue;
-        tlb_[e.set][e.index] = e.entry;
-        tlb_source_[e.set][e.index] = e.source;
-        if (!tlb_listed_[e.set][e.index]) {
-            tlb_listed_[e.set][e.index] = 1;
-            tlb_filled_[e.set].push_back(e.index);
-        }
-    }
-    address_spaces_.release(s.cr3);
+    s.cr3 = cr3 & 0xFFFFF018u;
+    const unsigned stale = tlbs_.switch_to(s.cr3, blocks_);
+    renew_chain_epochs(tlbs_.current(), stale);
+    select_tlb();
 }
 
 void Cpu::page_table_written(u32 lin) {
     // The store just made (SetPxE) filled the TLB entry; for an UpdatePxE of an entry not in
-    // the TLB, forget everything rather than walk (a walk has side effects: A bits, CR2).
+    // the TLB, count it as a write to any entry rather than walk (a walk has side effects: A
+    // bits, CR2).
     const TlbEntry& e = tlb_now_[(lin >> 12) & (kTlbSize - 1)];
-    if (e.read_tag == (lin & ~0xFFFu))
-        address_spaces_.page_table_written(e.phys_page >> 12);
-    else
-        address_spaces_.clear();
+    tlbs_.page_table_written(e.read_tag == (lin & ~0xFFFu) ? e.phys_page | (lin & 0xFFF)
+                                                           : TlbContexts::kUnknownEntry);
 }
 
 } // namespace vmi86

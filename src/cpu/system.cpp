@@ -20,6 +20,7 @@ void Cpu::write_cr0(u32 v) {
 void Cpu::write_cr3(u32 v) {
     s.cr3 = v & 0xFFFFF018u;
     flush_tlb(false);
+    tlbs_.retag_current(s.cr3);
 }
 
 void Cpu::write_cr4(u32 v) {

@@ -91,6 +91,7 @@ bool has_native_handler(unsigned call) {
 
 Vmi::Vmi(const DetectedRom& rom, MemoryBus& mem, Platform platform, Log& log)
     : rom_(rom), platform_(std::move(platform)), log_(log) {
+    calls = call_kinds();
     if (rom_.ours) {
         add_entry(rom_.phys_base + kInitOffset, kInit);
         add_entry(rom_.phys_base + kGetRelocationInfoOffset, kGetRelocationInfo);
@@ -112,28 +113,6 @@ Vmi::~Vmi() {
     if (alarm_.armed && platform_.scheduler) platform_.scheduler->cancel(alarm_.event);
 }
 
-bool Vmi::call_may_continue_block(unsigned call) const {
-    switch (call) {
-    case SetCR0: // paging and the code mapping
-    case SetCR3:
-    case SetCR4:
-    case InvalPage:
-    case FlushTLB:
-    case EnableInterrupts: // a pending interrupt is taken at the next block boundary
-    case SetInterruptMask:
-    case Halt:
-    case APICWrite:
-    case SetAlarm:
-    case IRET: // control transfers
-    case SYSEXIT:
-    case Reboot:
-    case Shutdown:
-    case kInit:
-    case kGetRelocationInfo: return false;
-    default: return call < kNumCalls;
-    }
-}
-
 void Vmi::add_entry(u32 phys, unsigned call) {
     entries_[phys] = u8(call);
     pages_.insert(phys >> 12);
@@ -145,26 +124,6 @@ void Vmi::execute(Cpu& cpu, unsigned call) {
         get_relocation_info(cpu);
     else if (do_call(cpu, call))
         cpu.set_eip_checked(cpu.pop<4>()); // the slot's ret
-}
-
-bool Vmi::execute_at_call_site(Cpu& cpu, unsigned call) {
-    switch (call) {
-    case WriteGDTEntry: // these read their stack arguments
-    case WriteLDTEntry:
-    case WriteIDTEntry:
-    case SetAlarm:
-    case kInit:
-    case kGetRelocationInfo: return false;
-    case IRET: // without the return address the frame is at [esp]: the native instruction
-    case SYSEXIT:
-        ++counts_[call];
-        transfer_at_call_site(cpu, call);
-        return true;
-    default: break;
-    }
-    ++counts_[call];
-    do_call(cpu, call);
-    return true;
 }
 
 // EAX = call number; the answer is linear in the caller's mapping of the ROM: the linear address

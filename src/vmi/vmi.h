@@ -33,8 +33,6 @@ public:
     }
     bool page_has_entries(u32 phys) const override { return pages_.count(phys >> 12) != 0; }
     void execute(Cpu& cpu, unsigned call) override;
-    bool execute_at_call_site(Cpu& cpu, unsigned call) override;
-    bool call_may_continue_block(unsigned call) const override;
 
     const DetectedRom& rom() const { return rom_; }
     u64 count(unsigned entry) const { return counts_[entry]; }
@@ -52,6 +50,13 @@ private:
     void get_relocation_info(Cpu& cpu);
     // Performs the call; true if the slot's `ret` is still to be done.
     bool do_call(Cpu& cpu, unsigned call);
+    // The same, inlined where `call` is a constant (vmi_calls.cpp).
+    bool run_call(Cpu& cpu, unsigned call);
+    // Call `Call` at a recognised call site (VmiFastPath::SiteFunction).
+    template <unsigned Call> bool at_site(Cpu& cpu);
+    template <unsigned Call> static bool site_function(Cpu& cpu);
+    // The VmiFastPath::calls table.
+    static const CallKind* call_kinds();
     // IRET or SYSEXIT at a recognised call site: a fault is then naturally at the call site.
     void transfer_at_call_site(Cpu& cpu, unsigned call);
     void set_alarm(u32 flags, u64 expiry, u64 period);

@@ -2,6 +2,7 @@
 // its ROM slot holds, then the slot's `ret` (VMI.md §4, §5).
 #include "cpu/handlers/system.h"
 #include "vmi/vmi.h"
+#include <utility>
 
 namespace vmi86::vmi {
 
@@ -71,7 +72,9 @@ void Vmi::transfer_at_call_site(Cpu& c, unsigned call) {
     }
 }
 
-bool Vmi::do_call(Cpu& c, unsigned call) {
+bool Vmi::do_call(Cpu& c, unsigned call) { return run_call(c, call); }
+
+[[gnu::always_inline]] inline bool Vmi::run_call(Cpu& c, unsigned call) {
     switch (call) {
     case kInit: set(c, EAX, 0); break;
     case CPUID: {
@@ -236,6 +239,59 @@ bool Vmi::do_call(Cpu& c, unsigned call) {
         break;
     }
     return true;
+}
+
+template <unsigned Call> bool Vmi::at_site(Cpu& c) {
+    if constexpr (Call == WriteGDTEntry || Call == WriteLDTEntry || Call == WriteIDTEntry ||
+                  Call == SetAlarm || Call == kInit || Call == kGetRelocationInfo) {
+        return false; // these read their stack arguments
+    } else {
+        ++counts_[Call];
+        if constexpr (Call == IRET || Call == SYSEXIT)
+            transfer_at_call_site(c, Call); // without the return address the frame is at [esp]
+        else
+            run_call(c, Call);
+        return true;
+    }
+}
+
+template <unsigned Call> bool Vmi::site_function(Cpu& c) {
+    return static_cast<Vmi*>(c.vmi)->at_site<Call>(c);
+}
+
+namespace {
+constexpr VmiFastPath::Continuation continuation_of(unsigned call) {
+    using C = VmiFastPath::Continuation;
+    switch (call) {
+    case SetCR3:
+    case InvalPage:
+    case FlushTLB: return C::IfCodeMapped;
+    // A pending interrupt is taken at the next block boundary: the call ends the block then.
+    case EnableInterrupts:
+    case SetInterruptMask: return C::IfNoInterrupt;
+    case SetCR0: // paging and the code mapping
+    case SetCR4:
+    case Halt:
+    case APICWrite:
+    case SetAlarm:
+    case IRET: // control transfers
+    case SYSEXIT:
+    case Reboot:
+    case Shutdown:
+    case kInit:
+    case kGetRelocationInfo: return C::EndBlock;
+    default: return call < kNumCalls ? C::Continue : C::EndBlock;
+    }
+}
+} // namespace
+
+const VmiFastPath::CallKind* Vmi::call_kinds() {
+    static const auto table = []<unsigned... Call>(std::integer_sequence<unsigned, Call...>) {
+        return std::array<CallKind, kNumEntries>{
+            CallKind{&Vmi::site_function<Call>, continuation_of(Call)}...};
+    }
+    (std::make_integer_sequence<unsigned, kNumEntries>{});
+    return table.data();
 }
 
 } // namespace vmi86::vmi

@@ -8,13 +8,15 @@
 
 namespace vmi86 {
 
-MemoryBus::MemoryBus() : pages_(kPages) {}
+MemoryBus::MemoryBus() : pages_(allocate_zeroed<PageInfo>(kPages)) {
+    if (!pages_) throw std::bad_alloc();
+}
 
 void MemoryBus::allocate_ram(u64 bytes) {
     if (bytes == 0 || bytes % kPageSize != 0 || bytes > 0xE0000000ull)
         throw UserError(
             fmt::format("RAM size of {} bytes is not possible (1 MiB to 3584 MiB)", bytes));
-    ram_.reset(new (std::nothrow) u8[bytes]());
+    ram_ = allocate_zeroed<u8>(bytes, true);
     if (!ram_)
         throw UserError(fmt::format("the host cannot provide {} MiB of guest RAM", bytes >> 20));
     ram_size_ = bytes;

@@ -2,6 +2,7 @@
 // Devices and the CPU both reach guest memory through it; it knows nothing of either.
 #pragma once
 #include "common/types.h"
+#include "common/zeroed_array.h"
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,7 +20,7 @@ public:
 
 enum class PageKind : u8 { Unmapped, Ram, Rom, Mmio };
 
-struct PageInfo {
+struct PageInfo { // all zero bytes: unmapped
     PageKind kind = PageKind::Unmapped;
     u8* host = nullptr; // RAM/ROM: host address of the page
     MmioHandler* mmio = nullptr;
@@ -73,8 +74,8 @@ private:
         if (on_mapping_changed) on_mapping_changed();
     }
 
-    std::vector<PageInfo> pages_;
-    std::unique_ptr<u8[]> ram_;
+    ZeroedArray<PageInfo> pages_; // kPages
+    ZeroedArray<u8> ram_;
     u64 ram_size_ = 0;
     std::vector<std::unique_ptr<u8[]>> roms_;
     u32 a20_mask_ = 0xFFFFFFFF;
