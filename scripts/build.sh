@@ -13,8 +13,9 @@ if [ $# -eq 0 ] && [ "${VMI86_PGO:-1}" = 1 ]; then
     profiles=$PWD/$train/profiles
     cmake -S . -B "$train" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVMI86_BUILD_TESTS=OFF \
         -DVMI86_PGO=generate -DVMI86_PGO_DIR="$profiles" >/dev/null
-    ninja -C "$train" vmi86
-    if [ ! -e "$profiles/trained" ] || [ "$train/vmi86" -nt "$profiles/trained" ]; then
+    ninja -C "$train" vmi86 vmi_guest
+    if [ ! -e "$profiles/trained" ] || [ "$train/vmi86" -nt "$profiles/trained" ] ||
+        [ scripts/pgo-train.sh -nt "$profiles/trained" ]; then
         rm -rf "$profiles"
         scripts/pgo-train.sh "$train/vmi86"
         touch "$profiles/trained"
