@@ -121,19 +121,23 @@ void Cpu::flush_tlb(bool include_global) {
 
 void Cpu::invlpg(u32 lin) {
     const unsigned idx = (lin >> 12) & (kTlbSize - 1);
-    // Every address space's TLB loses the page (a kernel mapping they share). Block links rest
-    // on the translations of code pages, and a TLB set that held one for a page keeps it until
-    // INVLPG or a flush (fill_tlb() renews the epoch when it replaces one), so a set's links are
-    // stale only if the page's entry is there and maps code.
+    // As with PCIDs: the current address space loses the page, the others their global entry
+    // for it (their own entries stay unless an announced store changed them; tlb_contexts.h).
+    // Block links rest on the translations of code pages, and a TLB set that held one for a
+    // page keeps it until INVLPG or a flush (fill_tlb() renews the epoch when it replaces one),
+    // so a set's links are stale only if the page's entry is there and maps code.
     tlbs_.for_each_in_use([&](TlbContexts::Context& c) {
+        const bool current = &c == &tlbs_.current();
         unsigned stale = 0;
         for (unsigned set = 0; set < 2; ++set) {
-            const TlbEntry& e = c.tlb.entry[set][idx];
+            if (!current && !c.tlb.global[set][idx]) continue;
+            TlbEntry& e = c.tlb.entry[set][idx];
             if (e.read_tag == (lin & ~0xFFFu) && blocks_.page_has_code(e.phys_page))
                 stale |= 1u << set;
+            e = TlbEntry{};
+            c.tlb.global[set][idx] = 0;
         }
-        c.tlb.invalidate(idx);
-        renew_chain_epochs(c, stale);
+        if (stale) renew_chain_epochs(c, stale);
     });
     select_tlb();
 }

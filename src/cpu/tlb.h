@@ -28,6 +28,10 @@ struct Tlb {
     u8 global[2][kTlbSize] = {};
     u8 listed[2][kTlbSize] = {};
     std::vector<u16> filled[2]; // the listed indices
+    // A filter of the page-table pages the entries came from (a bit per page number mod 64), so
+    // a store to a page table none of them came from is dismissed without touching the arrays.
+    u64 table_filter = 0;
+    static u64 table_bit(u32 page) { return 1ull << ((page ^ (page >> 6)) & 63); }
 
     TlbEntry& fill(unsigned set, unsigned index, bool is_global, const TlbSource& from) {
         if (!listed[set][index]) {
@@ -36,13 +40,8 @@ struct Tlb {
         }
         global[set][index] = is_global ? 1 : 0;
         source[set][index] = from;
+        table_filter |= table_bit(from.pt_page);
         return entry[set][index];
-    }
-    void invalidate(unsigned index) {
-        for (unsigned set = 0; set < 2; ++set) {
-            entry[set][index] = TlbEntry{};
-            global[set][index] = 0;
-        }
     }
     // Empties the filled entries (the non-global ones only unless include_global).
     void flush(bool include_global);

@@ -16,6 +16,7 @@ void Tlb::flush(bool include_global) {
         }
         filled[set].resize(kept);
     }
+    if (include_global) table_filter = 0;
 }
 
 void Tlb::drop_write_tags() {
@@ -66,6 +67,7 @@ unsigned TlbContexts::apply_writes(Context& c, const BlockCache& blocks) {
                         if (drop_if_older(c, set, i, write.seq, blocks)) stale |= 1u << set;
                 continue;
             }
+            if (!(c.tlb.table_filter & Tlb::table_bit(page))) break;
             const unsigned index = (write.addr & 0xFFF) >> 2;
             if (c.tlb.source[set][index].pt_page == page &&
                 drop_if_older(c, set, index, write.seq, blocks))
