@@ -10,19 +10,26 @@ reps=${2:-3}
 NINJA_TARGETS="vmi86 vmi_guest" scripts/build.sh "$build" >&2
 kernel=$build/images/vmi-guest/vmi_guest.elf
 
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+# CPU time of the process (user + system, to the millisecond): steadier than wall time on a
+# shared host.
+TIMEFORMAT='%3U %3S'
 declare -A time insns calls sum
 for mode in fast rom off; do
     best=
     for _ in $(seq "$reps"); do
-        # CPU time of the process (user + system): steadier than wall time on a shared host.
-        out=$(/usr/bin/time -f 'cpu seconds %U %S' "$build/vmi86" -m 64 --kernel "$kernel" \
-            --append workload --vmi="$mode" --stats 2>&1 </dev/null || true)
-        t=$(echo "$out" | awk '/^cpu seconds/ {print $3 + $4}')
-        [ -n "$t" ] || { echo "$out" >&2; echo "vmi_bench.sh: --vmi=$mode did not run" >&2; exit 1; }
+        t=$({ time "$build/vmi86" -m 64 --kernel "$kernel" --append workload --vmi="$mode" \
+            --stats >"$out" 2>&1 </dev/null || true; } 2>&1 | awk '{print $1 + $2}')
+        grep -q '^workload done' "$out" || {
+            cat "$out" >&2
+            echo "vmi_bench.sh: --vmi=$mode did not run" >&2
+            exit 1
+        }
         if [ -z "$best" ] || awk "BEGIN {exit !($t < $best)}"; then best=$t; fi
-        insns[$mode]=$(echo "$out" | awk '/^guest instructions/ {print $3}')
-        calls[$mode]=$(echo "$out" | awk '/^VMI calls/ {print $5}')
-        sum[$mode]=$(echo "$out" | awk '/checksum/ {print $NF}')
+        insns[$mode]=$(awk '/^guest instructions/ {print $3}' "$out")
+        calls[$mode]=$(awk '/^VMI calls/ {print $5}' "$out")
+        sum[$mode]=$(awk '/checksum/ {print $NF}' "$out")
     done
     time[$mode]=$best
 done

@@ -49,7 +49,7 @@ void Cpu::update_mode() {
 }
 
 void Cpu::drop_write_tags() {
-    tlbs_.for_each_in_use([](TlbContexts::Context& c) { c.tlb.drop_write_tags(); });
+    tlbs_.for_each_in_use([](TlbContexts::Context& c) { c.tlb->drop_write_tags(); });
 }
 
 void Cpu::renew_all_chain_epochs() {

@@ -375,7 +375,7 @@ private:
     std::unique_ptr<Block> scratch_block_;
 
     TlbContexts tlbs_;
-    Tlb* tlb_ = &tlbs_.current().tlb; // the current address space's
+    Tlb* tlb_ = tlbs_.current().tlb.get(); // the current address space's
     unsigned user_tlb_ = 0;
     TlbEntry* tlb_now_ = tlb_->entry[0]; // tlb_->entry[user_tlb_]
     bool alignment_check_ = false;
@@ -393,7 +393,7 @@ private:
     void renew_all_chain_epochs();
     // Makes tlb_, tlb_now_ and chain_epoch_ follow the current address space and CPL.
     void select_tlb() {
-        tlb_ = &tlbs_.current().tlb;
+        tlb_ = tlbs_.current().tlb.get();
         tlb_now_ = tlb_->entry[user_tlb_];
         chain_epoch_ = tlbs_.current().chain_epoch[user_tlb_];
     }

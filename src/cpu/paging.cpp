@@ -109,7 +109,7 @@ void Cpu::flush_tlb(bool include_global) {
     // the TLBs of every address space.
     if (include_global) {
         tlbs_.for_each_in_use([this](TlbContexts::Context& c) {
-            c.tlb.flush(true);
+            c.tlb->flush(true);
             renew_chain_epochs(c);
         });
     } else {
@@ -130,12 +130,12 @@ void Cpu::invlpg(u32 lin) {
         const bool current = &c == &tlbs_.current();
         unsigned stale = 0;
         for (unsigned set = 0; set < 2; ++set) {
-            if (!current && !c.tlb.global[set][idx]) continue;
-            TlbEntry& e = c.tlb.entry[set][idx];
+            if (!current && !c.tlb->global[set][idx]) continue;
+            TlbEntry& e = c.tlb->entry[set][idx];
             if (e.read_tag == (lin & ~0xFFFu) && blocks_.page_has_code(e.phys_page))
                 stale |= 1u << set;
             e = TlbEntry{};
-            c.tlb.global[set][idx] = 0;
+            c.tlb->global[set][idx] = 0;
         }
         if (stale) renew_chain_epochs(c, stale);
     });

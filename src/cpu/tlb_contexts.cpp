@@ -35,8 +35,8 @@ void TlbContexts::page_table_written(u32 addr) {
 
 bool TlbContexts::drop_if_older(Context& c, unsigned set, unsigned index, u64 seq,
                                 const BlockCache& blocks) {
-    TlbEntry& e = c.tlb.entry[set][index];
-    if (e.read_tag == 1 || c.tlb.source[set][index].filled > seq) return false;
+    TlbEntry& e = c.tlb->entry[set][index];
+    if (e.read_tag == 1 || c.tlb->source[set][index].filled > seq) return false;
     const bool code = blocks.page_has_code(e.phys_page);
     e = TlbEntry{};
     return code;
@@ -51,7 +51,7 @@ unsigned TlbContexts::apply_writes(Context& c, const BlockCache& blocks) {
     c.synced = log_end_;
     if (pending == 0) return 0;
     if (pending > kLogSize) {
-        c.tlb.flush(false); // global entries survive a CR3 write anyway
+        c.tlb->flush(false); // global entries survive a CR3 write anyway
         return 3;
     }
     unsigned stale = 0;
@@ -61,15 +61,15 @@ unsigned TlbContexts::apply_writes(Context& c, const BlockCache& blocks) {
         const u32 page = write.addr >> 12;
         for (unsigned set = 0; set < 2; ++set) {
             if (write.addr == kUnknownEntry || page == directory) {
-                for (u16 i : c.tlb.filled[set])
-                    if (write.addr == kUnknownEntry || c.tlb.source[set][i].pd_page == page ||
-                        c.tlb.source[set][i].pt_page == page)
+                for (u16 i : c.tlb->filled[set])
+                    if (write.addr == kUnknownEntry || c.tlb->source[set][i].pd_page == page ||
+                        c.tlb->source[set][i].pt_page == page)
                         if (drop_if_older(c, set, i, write.seq, blocks)) stale |= 1u << set;
                 continue;
             }
-            if (!(c.tlb.table_filter & Tlb::table_bit(page))) break;
+            if (!(c.tlb->table_filter & Tlb::table_bit(page))) break;
             const unsigned index = (write.addr & 0xFFF) >> 2;
-            if (c.tlb.source[set][index].pt_page == page &&
+            if (c.tlb->source[set][index].pt_page == page &&
                 drop_if_older(c, set, index, write.seq, blocks))
                 stale |= 1u << set;
         }
@@ -93,7 +93,7 @@ unsigned TlbContexts::switch_to(u32 cr3, const BlockCache& blocks) {
         }
         if (c.last_used < next->last_used) next = &c;
     }
-    next->tlb.flush(true);
+    next->tlb->flush(true);
     next->in_use = true;
     next->cr3 = cr3;
     next->synced = log_end_;
@@ -104,7 +104,7 @@ unsigned TlbContexts::switch_to(u32 cr3, const BlockCache& blocks) {
 void TlbContexts::retag_current(u32 cr3) {
     for (Context& c : contexts_)
         if (&c != current_ && c.in_use && c.cr3 == cr3) {
-            c.tlb.flush(true);
+            c.tlb->flush(true);
             c.in_use = false;
         }
     current_->cr3 = cr3;

@@ -6,6 +6,7 @@
 #pragma once
 #include "cpu/block_cache.h"
 #include "cpu/tlb.h"
+#include <memory>
 #include <vector>
 
 namespace vmi86 {
@@ -13,7 +14,8 @@ namespace vmi86 {
 class TlbContexts {
 public:
     struct Context {
-        Tlb tlb;
+        // Apart from the small fields, so a walk over the contexts reads one or two cache lines.
+        std::unique_ptr<Tlb> tlb = std::make_unique<Tlb>();
         u32 cr3 = 0;
         bool in_use = false;
         u64 last_used = 0;
@@ -52,7 +54,7 @@ private:
     unsigned apply_writes(Context& c, const BlockCache& blocks);
     bool drop_if_older(Context& c, unsigned set, unsigned index, u64 seq, const BlockCache& blocks);
 
-    std::vector<Context> contexts_; // on the heap: each is ~80 KiB
+    std::vector<Context> contexts_;
     Context* current_;
     u64 events_ = 0;
     std::vector<Write> log_; // entry i at log_[i % kLogSize]

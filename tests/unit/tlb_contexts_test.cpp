@@ -19,8 +19,8 @@ constexpr u32 kDirA = kCr3A >> 12, kTableA = kDirA + 1, kOtherTableA = kDirA + 2
 // `phys`, as a walk through directory page `pd_page` and table page `pt_page` would.
 TlbEntry& fill(TlbContexts& contexts, unsigned set, unsigned index, u32 pd_page, u32 pt_page,
                u32 phys, bool is_global = false) {
-    TlbEntry& e = contexts.current().tlb.fill(set, index, is_global,
-                                              TlbSource{pd_page, pt_page, contexts.next_event()});
+    TlbEntry& e = contexts.current().tlb->fill(set, index, is_global,
+                                               TlbSource{pd_page, pt_page, contexts.next_event()});
     e.read_tag = index << 12;
     e.phys_page = phys;
     return e;
@@ -28,7 +28,7 @@ TlbEntry& fill(TlbContexts& contexts, unsigned set, unsigned index, u32 pd_page,
 
 // Whether the current space still translates the linear page at `index`.
 bool holds(TlbContexts& contexts, unsigned set, unsigned index) {
-    return contexts.current().tlb.entry[set][index].read_tag == index << 12;
+    return contexts.current().tlb->entry[set][index].read_tag == index << 12;
 }
 
 // The physical address of the PTE for linear page `index` in table page `pt_page`.
@@ -50,7 +50,7 @@ TEST_CASE("TlbContexts: switching back keeps a space's entries, a new space star
     fill(contexts, kSupervisor, 5, 0, 1, 0x9000);
     CHECK(contexts.switch_to(kCr3A, no_code) == 3);
     CHECK(contexts.current().cr3 == kCr3A);
-    CHECK(contexts.current().tlb.filled[kSupervisor].empty());
+    CHECK(contexts.current().tlb->filled[kSupervisor].empty());
     CHECK_FALSE(holds(contexts, kSupervisor, 5));
     fill(contexts, kSupervisor, 5, kDirA, kTableA, 0x5000);
     fill(contexts, kUser, 7, kDirA, kTableA, 0x7000);
@@ -62,12 +62,12 @@ TEST_CASE("TlbContexts: switching back keeps a space's entries, a new space star
 
     CHECK(contexts.switch_to(kCr3A, no_code) == 0);
     CHECK(holds(contexts, kSupervisor, 5));
-    CHECK(contexts.current().tlb.entry[kSupervisor][5].phys_page == 0x5000);
+    CHECK(contexts.current().tlb->entry[kSupervisor][5].phys_page == 0x5000);
     CHECK(holds(contexts, kUser, 7));
-    CHECK(contexts.current().tlb.entry[kUser][7].phys_page == 0x7000);
+    CHECK(contexts.current().tlb->entry[kUser][7].phys_page == 0x7000);
 
     CHECK(contexts.switch_to(kCr3B, no_code) == 0);
-    CHECK(contexts.current().tlb.entry[kSupervisor][5].phys_page == 0x15000);
+    CHECK(contexts.current().tlb->entry[kSupervisor][5].phys_page == 0x15000);
 }
 
 TEST_CASE("TlbContexts: a PTE store drops only the entry filled from it before the store") {
@@ -95,7 +95,7 @@ TEST_CASE("TlbContexts: a PTE store drops only the entry filled from it before t
     contexts.switch_to(kCr3B, no_code);
     CHECK(contexts.switch_to(kCr3A, no_code) == 0);
     CHECK(holds(contexts, kSupervisor, 6));
-    CHECK(contexts.current().tlb.entry[kSupervisor][6].phys_page == 0x16000);
+    CHECK(contexts.current().tlb->entry[kSupervisor][6].phys_page == 0x16000);
 }
 
 TEST_CASE("TlbContexts: a store into the space's page directory drops every entry it walked") {
@@ -206,7 +206,7 @@ TEST_CASE("TlbContexts: a ninth address space recycles the least recently used c
     auto own_phys = [](unsigned space) { return u32(space) << 12; };
     auto holds_own_entry = [&](unsigned space) {
         return holds(contexts, kSupervisor, 0) &&
-               contexts.current().tlb.entry[kSupervisor][0].phys_page == own_phys(space);
+               contexts.current().tlb->entry[kSupervisor][0].phys_page == own_phys(space);
     };
     // Spaces 1-7 take the free contexts; 8 recycles the one the CPU started in.
     for (unsigned space = 1; space <= 8; ++space) {
@@ -242,7 +242,7 @@ TEST_CASE("TlbContexts: a native CR3 write takes the space from its old context"
     for (unsigned i = 0; i < 1025; ++i) contexts.page_table_written(pte_addr(0x400, 0));
 
     // MOV CR3 in space B loads A: Cpu::write_cr3 flushes the current TLB, then retags it.
-    contexts.current().tlb.flush(false);
+    contexts.current().tlb->flush(false);
     contexts.retag_current(kCr3A);
     CHECK(contexts.current().cr3 == kCr3A);
     fill(contexts, kSupervisor, 3, kDirA, kTableA, 0x3000);
