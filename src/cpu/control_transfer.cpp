@@ -315,7 +315,7 @@ void Cpu::iret(unsigned opsize) {
         write_eflags(fl, opsize == 4 ? 0x244DD5u : 0x4DD5u);
         return;
     }
-    if (eflags() & FLAG_NT) {
+    if (s.eflags & FLAG_NT) { // not one of the lazily kept arithmetic flags
         // Return from a nested task through the back link.
         u16 link = u16(read_sys(s.tr.base, 2));
         if (link & 4) fault(kTS, link & 0xFFFC);

@@ -139,7 +139,6 @@ namespace {
 // reported at the entry, and the call itself moves EIP (to the return address, or wherever IRET
 // and SYSEXIT go).
 void vmi_call(Cpu& c, const DecodedInsn& d) { c.vmi->execute(c, d.imm); }
-void vmi_call_at_site(Cpu& c, const DecodedInsn& d) { c.vmi_call_site(d); }
 } // namespace
 
 // A direct call whose target is a VMI entry (checked here, at decode time, and again when it
@@ -159,55 +158,40 @@ void Cpu::fuse_vmi_call(DecodedInsn& d, u32 next_eip) {
     }
     const int call = vmi->entry_at(phys);
     if (call < 0) return;
-    d.handler = vmi_call_at_site;
-    d.chained = run_chained<vmi_call_at_site>;
+    const VmiFastPath::CallKind& kind = vmi->calls[call];
+    d.handler = kind.handler;
+    d.chained = kind.chained;
     d.disp = phys;
     d.imm2 = u16(call);
-    if (vmi->calls[call].continuation != VmiFastPath::Continuation::EndBlock) d.attrs &= ~kAttrEnd;
+    if (kind.continuation != VmiFastPath::Continuation::EndBlock) d.attrs &= ~kAttrEnd;
 }
 
-void Cpu::vmi_call_site(const DecodedInsn& d) {
+bool Cpu::vmi_call_through_entry(const DecodedInsn& d) {
     const u32 ret = s.eip, target = ret + d.imm;
     if (target > s.seg[CS].lim_hi) fault(kGP, 0);
-    const u32 target_lin = s.seg[CS].base + target;
-    const TlbEntry& t = tlb_now_[(target_lin >> 12) & (kTlbSize - 1)];
-    const VmiFastPath::CallKind& kind = vmi->calls[d.imm2];
-    // Faults of a call run here are reported at the call site, as the native instruction's.
-    if (!(t.read_tag == (target_lin & ~0xFFFu) && (t.phys_page | (target_lin & 0xFFF)) == d.disp &&
-          kind.at_site(*this))) {
-        push<4>(ret);
-        // From here on the CPU is at the entry: a fault is reported there, as the ROM's code
-        // would.
-        s.eip = target;
-        insn_eip = target;
-        const u32 phys = code_phys(s.seg[CS].base + target);
-        if (phys != d.disp) {
-            block_invalidated = true; // an ordinary call after all: leave the block here
-            return;
-        }
-        vmi->execute(*this, d.imm2);
-        // A block that goes on after the call must find EIP where its next instruction is.
-        if (s.eip != ret) {
-            block_invalidated = true;
-            return;
-        }
+    push<4>(ret);
+    // From here on the CPU is at the entry: a fault is reported there, as the ROM's code would.
+    s.eip = target;
+    insn_eip = target;
+    const u32 phys = code_phys(s.seg[CS].base + target);
+    if (phys != d.disp) {
+        block_invalidated = true; // an ordinary call after all: leave the block here
+        return false;
     }
-    switch (kind.continuation) {
-    case VmiFastPath::Continuation::IfCodeMapped: {
-        // The rest of the block was decoded from running_block_'s page: go on only if the TLB
-        // still has that page where it was (a miss ends the block; the fetch then walks).
-        const u32 lin = s.seg[CS].base + s.eip;
-        const TlbEntry& e = tlb_now_[(lin >> 12) & (kTlbSize - 1)];
-        if (running_block_ &&
-            (e.read_tag != (lin & ~0xFFFu) || e.phys_page != (running_block_->phys & ~0xFFFu)))
-            block_invalidated = true;
-        break;
-    }
-    case VmiFastPath::Continuation::IfNoInterrupt:
-        if (s.intr_line && (s.eflags & FLAG_IF)) block_invalidated = true;
-        break;
-    default: break;
-    }
+    vmi->execute(*this, d.imm2);
+    // A block that goes on after the call must find EIP where its next instruction is.
+    if (s.eip != ret) block_invalidated = true;
+    return !block_invalidated;
+}
+
+void Cpu::vmi_end_block_unless_code_mapped() {
+    // The rest of the block was decoded from running_block_'s page: go on only if the TLB still
+    // has that page where it was (a miss ends the block; the fetch then walks).
+    const u32 lin = s.seg[CS].base + s.eip;
+    const TlbEntry& e = tlb_now_[(lin >> 12) & (kTlbSize - 1)];
+    if (running_block_ &&
+        (e.read_tag != (lin & ~0xFFFu) || e.phys_page != (running_block_->phys & ~0xFFFu)))
+        block_invalidated = true;
 }
 
 Block* Cpu::vmi_entry_block(u32 phys, unsigned call) {

@@ -72,8 +72,18 @@ public:
     InterruptSource* interrupts = nullptr;
     // VMI fast path (--vmi=fast with a ROM found); consulted only when a block is decoded.
     VmiFastPath* vmi = nullptr;
-    // A `call rel32` the decoder found aimed at a VMI entry: runs the call in the caller's block.
-    void vmi_call_site(const DecodedInsn& d);
+    // For a `call rel32` the decoder found aimed at a VMI entry (cpu/vmi_call_site.h): whether
+    // its target still maps to the entry (a TLB hit); the call made for real, through the entry
+    // (false: the block ends here); the end of the block if the TLB no longer maps its page
+    // where it did.
+    bool vmi_entry_mapped(const DecodedInsn& d) const {
+        const u32 lin = s.seg[CS].base + s.eip + d.imm;
+        const TlbEntry& t = tlb_now_[(lin >> 12) & (kTlbSize - 1)];
+        return s.eip + d.imm <= s.seg[CS].lim_hi && t.read_tag == (lin & ~0xFFFu) &&
+               (t.phys_page | (lin & 0xFFF)) == d.disp;
+    }
+    bool vmi_call_through_entry(const DecodedInsn& d);
+    void vmi_end_block_unless_code_mapped();
     // --profile: counts retired instructions per block start (null: not profiling).
     GuestProfile* profile = nullptr;
     // Called on a triple fault (the board resets) and on a shutdown HLT nothing can wake.

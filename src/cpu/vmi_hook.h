@@ -5,6 +5,7 @@
 // entry becomes one pseudo-instruction in the caller's block that runs the call in place.
 #pragma once
 #include "common/types.h"
+#include "cpu/decode/insn.h"
 
 namespace vmi86 {
 
@@ -24,8 +25,12 @@ public:
     // at the call site (for IRET and SYSEXIT that is what VMI specifies). Returns false, having
     // done nothing, for calls that read stack arguments: the engine then makes the real call.
     using SiteFunction = bool (*)(Cpu&);
+    // Per call: the pseudo-instruction that replaces a `call rel32` to its entry (a handler and
+    // its chained form, cpu/vmi_call_site.h, instantiated with the call's SiteFunction so the
+    // call's work is inlined into it) and how the caller's block goes on.
     struct CallKind {
-        SiteFunction at_site = nullptr;
+        Handler handler = nullptr;
+        Handler chained = nullptr;
         Continuation continuation = Continuation::EndBlock;
     };
 

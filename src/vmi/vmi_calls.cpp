@@ -1,6 +1,7 @@
 // The native handlers: each call's effect on CpuState exactly as the privileged instruction(s)
 // its ROM slot holds, then the slot's `ret` (VMI.md §4, §5).
 #include "cpu/handlers/system.h"
+#include "cpu/vmi_call_site.h"
 #include "vmi/vmi.h"
 #include <utility>
 
@@ -288,7 +289,7 @@ constexpr VmiFastPath::Continuation continuation_of(unsigned call) {
 const VmiFastPath::CallKind* Vmi::call_kinds() {
     static const auto table = []<unsigned... Call>(std::integer_sequence<unsigned, Call...>) {
         return std::array<CallKind, kNumEntries>{
-            CallKind{&Vmi::site_function<Call>, continuation_of(Call)}...};
+            vmi_call_kind<&Vmi::site_function<Call>, continuation_of(Call)>()...};
     }
     (std::make_integer_sequence<unsigned, kNumEntries>{});
     return table.data();
