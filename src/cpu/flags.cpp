@@ -137,7 +137,8 @@ bool Cpu::condition_slow(unsigned cc) const {
 }
 
 void Cpu::write_eflags(u32 value, u32 mask) {
-    u32 f = eflags();
+    // POPF and IRET replace all six arithmetic flags: no need to work out the old ones.
+    u32 f = (mask & FLAGS_ARITH) == FLAGS_ARITH ? s.eflags : eflags();
     f = (f & ~mask) | (value & mask);
     s.eflags = (f & 0x003F7FD5u) | 2; // reserved bits: 1 is set, 3, 5, 15, 22+ are clear
     s.lazy.op = FlagOp::None;

@@ -13,6 +13,13 @@ u32 read_paging_entry(MemoryBus& mem, u32 addr) {
     const PageInfo& p = mem.page(addr);
     return p.kind == PageKind::Ram ? load_le<u32>(p.host + (addr & 0xFFF)) : mem.read(addr, 4);
 }
+void write_paging_entry(MemoryBus& mem, u32 addr, u32 v) {
+    const PageInfo& p = mem.page(addr);
+    if (p.kind == PageKind::Ram)
+        store_le<u32>(p.host + (addr & 0xFFF), v);
+    else
+        mem.write(addr, 4, v);
+}
 } // namespace
 
 u32 Cpu::translate(u32 lin, Access acc, bool user, WalkResult* walk) {
@@ -42,8 +49,8 @@ u32 Cpu::translate(u32 lin, Access acc, bool user, WalkResult* walk) {
     // Accessed and dirty bits, set only when the access is allowed.
     u32 leaf = big ? pde : pte;
     const u32 nleaf = leaf | PTE_A | (write ? PTE_D : 0);
-    if (!big && !(pde & PTE_A)) mem.write(pde_addr, 4, pde | PTE_A);
-    if (nleaf != leaf) mem.write(big ? pde_addr : pte_addr, 4, nleaf);
+    if (!big && !(pde & PTE_A)) write_paging_entry(mem, pde_addr, pde | PTE_A);
+    if (nleaf != leaf) write_paging_entry(mem, big ? pde_addr : pte_addr, nleaf);
     if (walk) {
         walk->pd_page = pde_addr >> 12;
         walk->pt_page = pte_addr >> 12;
