@@ -76,6 +76,7 @@ void Cpu::fill_tlb(u32 lin, u32 phys, bool writable, const WalkResult& walk, boo
         select_tlb();
     }
     const TlbSource source{walk.pd_page, walk.pt_page, tlbs_.next_event()};
+    if (walk.global) tlbs_.current().may_hold_global = true;
     TlbEntry& e = tlb_->fill(set, index, walk.global, source);
     e.read_tag = page;
     e.addend = reinterpret_cast<uintptr_t>(p.host) - page;
@@ -117,6 +118,7 @@ void Cpu::flush_tlb(bool include_global) {
     if (include_global) {
         tlbs_.for_each_in_use([this](TlbContexts::Context& c) {
             c.tlb->flush(true);
+            c.may_hold_global = false;
             renew_chain_epochs(c);
         });
     } else {
@@ -135,6 +137,7 @@ void Cpu::invlpg(u32 lin) {
     // so a set's links are stale only if the page's entry is there and maps code.
     tlbs_.for_each_in_use([&](TlbContexts::Context& c) {
         const bool current = &c == &tlbs_.current();
+        if (!current && !c.may_hold_global) return;
         unsigned stale = 0;
         for (unsigned set = 0; set < 2; ++set) {
             if (!current && !c.tlb->global[set][idx]) continue;

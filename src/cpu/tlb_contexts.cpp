@@ -94,6 +94,7 @@ unsigned TlbContexts::switch_to(u32 cr3, const BlockCache& blocks) {
         if (c.last_used < next->last_used) next = &c;
     }
     next->tlb->flush(true);
+    next->may_hold_global = false;
     next->in_use = true;
     next->cr3 = cr3;
     next->synced = log_end_;

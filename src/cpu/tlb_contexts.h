@@ -19,8 +19,9 @@ public:
         u32 cr3 = 0;
         bool in_use = false;
         u64 last_used = 0;
-        u64 synced = 0;          // the write log's length when the entries were last checked
-        u64 chain_epoch[2] = {}; // the engine's block-link epochs for this space (CPL 0-2, 3)
+        u64 synced = 0;               // the write log's length when the entries were last checked
+        u64 chain_epoch[2] = {};      // the engine's block-link epochs for this space (CPL 0-2, 3)
+        bool may_hold_global = false; // a global entry was filled since the last full flush
     };
 
     TlbContexts();
