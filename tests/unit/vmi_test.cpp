@@ -197,3 +197,13 @@ TEST_CASE("VMI guest: fast path counts the calls; a foreign ROM's entries are le
     CHECK(fcounts[IRET] >= 3);
     CHECK(fcounts[GetCycleFrequency] == 0); // the ROM's own answer for the timer is NONE
 }
+
+TEST_CASE("VMI call names follow the API 3 numbers (--stats prints them)") {
+    CHECK(std::string(call_name(SetLinearMapping)) == "SetLinearMapping");
+    CHECK(call_name(49) == nullptr); // unassigned
+    CHECK(std::string(call_name(58)) == "INSL");
+    CHECK(std::string(call_name(SetIOPLMask)) == "SetIOPLMask");
+    CHECK(std::string(call_name(SetLazyMode)) == "SetLazyMode");
+    CHECK(std::string(call_name(kInit)) == "Init");
+    CHECK(std::string(call_name(kGetRelocationInfo)) == "GetRelocationInfo");
+}
