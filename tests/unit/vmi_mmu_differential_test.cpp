@@ -20,11 +20,15 @@ namespace {
 
 constexpr u32 kRomBase = 0xC8000;
 constexpr u32 kCode = 0x10000, kStack = 0x80000;
-// Two address spaces share the identity map of the first 4 MiB (code, stack, ROM, the paging
-// structures) and map 16 pages at kWindow each through their own page table; the directories'
-// PDE 1 may also be swapped to the other space's table.
-constexpr u32 kDir[2] = {0x100000, 0x101000}, kTable[2] = {0x102000, 0x103000};
-constexpr u32 kLowTable = 0x104000;
+// Ten address spaces (more than the eight TLBs kept) share the identity map of the first 4 MiB
+// (code, stack, ROM, the paging structures) and map 16 pages at kWindow through one of three
+// page tables, which their directories' PDE 1 may switch between: spaces share tables as they
+// share the kernel's.
+constexpr unsigned kSpaces = 10, kTables = 3;
+constexpr u32 kDirs = 0x100000, kTablesBase = kDirs + kSpaces * 0x1000;
+constexpr u32 kLowTable = kTablesBase + kTables * 0x1000;
+constexpr u32 dir(unsigned space) { return kDirs + space * 0x1000; }
+constexpr u32 table(unsigned t) { return kTablesBase + t * 0x1000; }
 constexpr u32 kWindow = 0x400000, kWindowPages = 16;
 constexpr u32 kDataPages = 0x200000, kNumDataPages = 64;
 constexpr u32 PTE_PRESENT_WRITABLE = 3;
@@ -82,7 +86,8 @@ struct Program {
 std::vector<u8> random_program(const DetectedRom& rom, std::mt19937& rng, unsigned steps) {
     Program p{{}, rom};
     unsigned space = 0;
-    unsigned table_of[2] = {0, 1};
+    unsigned table_of[kSpaces];
+    for (unsigned d = 0; d < kSpaces; ++d) table_of[d] = d % kTables;
     auto window_page = [](unsigned i) { return kWindow + i * 0x1000; };
     auto data_pte = [&] {
         return (kDataPages + (rng() % kNumDataPages) * 0x1000) | PTE_PRESENT_WRITABLE;
@@ -91,12 +96,12 @@ std::vector<u8> random_program(const DetectedRom& rom, std::mt19937& rng, unsign
         const unsigned what = rng() % 16, i = rng() % kWindowPages;
         const u32 offset = (rng() % 1024) * 4;
         if (what < 2) { // switch spaces (sometimes to the one running: a reload)
-            space = rng() % 2;
-            p.mov(EAX, kDir[space]);
+            space = rng() % (rng() % 4 ? 3 : kSpaces); // mostly among three
+            p.mov(EAX, dir(space));
             p.call(SetCR3);
         } else if (what < 6) { // a PTE store, announced one way or the other
-            const unsigned table = rng() % 2;
-            const u32 pte = kTable[table] + 4 * i;
+            const unsigned t = rng() % kTables;
+            const u32 pte = table(t) + 4 * i;
             p.mov(EAX, data_pte());
             p.mov(EDX, pte);
             if (what < 4) {
@@ -107,20 +112,20 @@ std::vector<u8> random_program(const DetectedRom& rom, std::mt19937& rng, unsign
                 p.call(UpdatePxE);
             }
             // The running space must drop its translation; the other one learns at SetCR3.
-            if (table_of[space] == table && rng() % 8) {
+            if (table_of[space] == t && rng() % 8) {
                 p.mov(EAX, window_page(i));
                 p.call(InvalPage);
-            } else if (table_of[space] == table) {
+            } else if (table_of[space] == t) {
                 p.mov(EAX, 0);
                 p.call(FlushTLB);
             }
         } else if (what == 6) { // a PDE store: a directory points at the other table
-            const unsigned dir = rng() % 2, table = rng() % 2;
-            table_of[dir] = table;
-            p.mov(EAX, kTable[table] | PTE_PRESENT_WRITABLE);
-            p.mov(EDX, kDir[dir] + 4 * (kWindow >> 22));
+            const unsigned d = rng() % kSpaces, t = rng() % kTables;
+            table_of[d] = t;
+            p.mov(EAX, table(t) | PTE_PRESENT_WRITABLE);
+            p.mov(EDX, dir(d) + 4 * (kWindow >> 22));
             p.call(SetPxE);
-            if (dir == space) {
+            if (d == space) {
                 p.mov(EAX, 0);
                 p.call(FlushTLB);
             }
@@ -138,26 +143,28 @@ void set_up(VmiMachine& v, const std::vector<u8>& code, std::mt19937& rng) {
     for (u32 page = 0; page < kNumDataPages; ++page)
         for (u32 w = 0; w < 1024; ++w) v.put32(kDataPages + page * 0x1000 + 4 * w, rng());
     for (u32 i = 0; i < 1024; ++i) v.put32(kLowTable + 4 * i, (i << 12) | 3);
-    for (unsigned s = 0; s < 2; ++s) {
-        for (u32 i = 0; i < 1024; ++i) v.put32(kDir[s] + 4 * i, 0);
-        v.put32(kDir[s], kLowTable | 3);
-        v.put32(kDir[s] + 4 * (kWindow >> 22), kTable[s] | 3);
-        for (u32 i = 0; i < 1024; ++i) v.put32(kTable[s] + 4 * i, 0);
+    for (unsigned d = 0; d < kSpaces; ++d) {
+        for (u32 i = 0; i < 1024; ++i) v.put32(dir(d) + 4 * i, 0);
+        v.put32(dir(d), kLowTable | 3);
+        v.put32(dir(d) + 4 * (kWindow >> 22), table(d % kTables) | 3);
+    }
+    for (unsigned t = 0; t < kTables; ++t) {
+        for (u32 i = 0; i < 1024; ++i) v.put32(table(t) + 4 * i, 0);
         for (u32 i = 0; i < kWindowPages; ++i)
-            v.put32(kTable[s] + 4 * i, (kDataPages + (rng() % kNumDataPages) * 0x1000) | 3);
+            v.put32(table(t) + 4 * i, (kDataPages + (rng() % kNumDataPages) * 0x1000) | 3);
     }
     v.m.poke(kCode, code);
     v.m.flat32(kCode);
     Cpu& c = v.m.cpu;
     c.s.gpr[ESP].r32 = kStack;
-    c.s.cr3 = kDir[0];
+    c.s.cr3 = dir(0);
     c.write_cr0(c.s.cr0 | CR0_PG);
 }
 
 } // namespace
 
 TEST_CASE("VMI fast path: random MMU programs end as the ROM's code leaves them") {
-    const unsigned kPrograms = 60, kSteps = 600;
+    const unsigned kPrograms = 150, kSteps = 800;
     u64 calls = 0, rom_extra_instructions = 0;
     for (unsigned n = 0; n < kPrograms; ++n) {
         CAPTURE(n);
@@ -181,8 +188,7 @@ TEST_CASE("VMI fast path: random MMU programs end as the ROM's code leaves them"
         unsigned differing_words = 0;
         for (u32 a = kDataPages; a < kDataPages + kNumDataPages * 0x1000; a += 4)
             differing_words += fast.get32(a) != rom.get32(a);
-        for (u32 a = kDir[0]; a < kLowTable; a += 4)
-            differing_words += fast.get32(a) != rom.get32(a);
+        for (u32 a = kDirs; a < kLowTable; a += 4) differing_words += fast.get32(a) != rom.get32(a);
         CHECK(differing_words == 0);
         for (unsigned call = 0; call < kNumEntries; ++call) calls += fast.vmi->count(call);
         rom_extra_instructions += rom.m.cpu.s.retired - fast.m.cpu.s.retired;
