@@ -187,10 +187,8 @@ bool Cpu::vmi_call_through_entry(const DecodedInsn& d) {
 void Cpu::vmi_end_block_unless_code_mapped() {
     // The rest of the block was decoded from running_block_'s page: go on only if the TLB still
     // has that page where it was (a miss ends the block; the fetch then walks).
-    const u32 lin = s.seg[CS].base + s.eip;
-    const TlbEntry& e = tlb_now_[(lin >> 12) & (kTlbSize - 1)];
-    if (running_block_ &&
-        (e.read_tag != (lin & ~0xFFFu) || e.phys_page != (running_block_->phys & ~0xFFFu)))
+    const TlbEntry* e = tlb_hit(s.seg[CS].base + s.eip);
+    if (running_block_ && (!e || e->phys_page != (running_block_->phys & ~0xFFFu)))
         block_invalidated = true;
 }
 

@@ -78,9 +78,8 @@ public:
     // where it did.
     bool vmi_entry_mapped(const DecodedInsn& d) const {
         const u32 lin = s.seg[CS].base + s.eip + d.imm;
-        const TlbEntry& t = tlb_now_[(lin >> 12) & (kTlbSize - 1)];
-        return s.eip + d.imm <= s.seg[CS].lim_hi && t.read_tag == (lin & ~0xFFFu) &&
-               (t.phys_page | (lin & 0xFFF)) == d.disp;
+        const TlbEntry* t = tlb_hit(lin);
+        return s.eip + d.imm <= s.seg[CS].lim_hi && t && (t->phys_page | (lin & 0xFFF)) == d.disp;
     }
     bool vmi_call_through_entry(const DecodedInsn& d);
     void vmi_end_block_unless_code_mapped();
@@ -359,10 +358,14 @@ public:
 private:
     Block* find_block();
     void seal(Block& b);
+    // The current TLB set's entry translating linear `lin`, or null (no page walk).
+    VMI86_INLINE const TlbEntry* tlb_hit(u32 lin) const {
+        const TlbEntry& e = tlb_now_[(lin >> 12) & (kTlbSize - 1)];
+        return e.read_tag == (lin & ~0xFFFu) ? &e : nullptr;
+    }
     // Physical address of code at linear `lin`: from the soft TLB, else a page walk (may #PF).
     VMI86_INLINE u32 code_phys(u32 lin) {
-        const TlbEntry& e = tlb_now_[(lin >> 12) & (kTlbSize - 1)];
-        if (e.read_tag == (lin & ~0xFFFu)) return e.phys_page | (lin & 0xFFF);
+        if (const TlbEntry* e = tlb_hit(lin)) return e->phys_page | (lin & 0xFFF);
         WalkResult walk;
         u32 phys = translate(lin, Access::Exec, user_tlb_, &walk);
         fill_tlb(lin, phys, false, walk, user_tlb_);

@@ -7,19 +7,6 @@ namespace vmi86 {
 namespace {
 constexpr u32 PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_PS = 0x80,
               PTE_G = 0x100;
-
-// A page-directory or page-table entry (aligned: never crosses a page); RAM read in place.
-u32 read_paging_entry(MemoryBus& mem, u32 addr) {
-    const PageInfo& p = mem.page(addr);
-    return p.kind == PageKind::Ram ? load_le<u32>(p.host + (addr & 0xFFF)) : mem.read(addr, 4);
-}
-void write_paging_entry(MemoryBus& mem, u32 addr, u32 v) {
-    const PageInfo& p = mem.page(addr);
-    if (p.kind == PageKind::Ram)
-        store_le<u32>(p.host + (addr & 0xFFF), v);
-    else
-        mem.write(addr, 4, v);
-}
 } // namespace
 
 u32 Cpu::translate(u32 lin, Access acc, bool user, WalkResult* walk) {
@@ -31,7 +18,7 @@ u32 Cpu::translate(u32 lin, Access acc, bool user, WalkResult* walk) {
         fault(kPF, (present ? 1u : 0u) | (write ? 2u : 0u) | (user ? 4u : 0u));
     };
     u32 pde_addr = ((s.cr3 & 0xFFFFF000u) | ((lin >> 20) & 0xFFC)) & a20;
-    u32 pde = read_paging_entry(mem, pde_addr);
+    u32 pde = mem.read_aligned32(pde_addr);
     if (!(pde & PTE_P)) page_fault(false);
     bool big = (pde & PTE_PS) && (s.cr4 & CR4_PSE);
     u32 pte = 0, pte_addr = 0, flags;
@@ -39,7 +26,7 @@ u32 Cpu::translate(u32 lin, Access acc, bool user, WalkResult* walk) {
         flags = pde;
     } else {
         pte_addr = ((pde & 0xFFFFF000u) | ((lin >> 10) & 0xFFC)) & a20;
-        pte = read_paging_entry(mem, pte_addr);
+        pte = mem.read_aligned32(pte_addr);
         if (!(pte & PTE_P)) page_fault(false);
         flags = pde & pte;
     }
@@ -49,8 +36,8 @@ u32 Cpu::translate(u32 lin, Access acc, bool user, WalkResult* walk) {
     // Accessed and dirty bits, set only when the access is allowed.
     u32 leaf = big ? pde : pte;
     const u32 nleaf = leaf | PTE_A | (write ? PTE_D : 0);
-    if (!big && !(pde & PTE_A)) write_paging_entry(mem, pde_addr, pde | PTE_A);
-    if (nleaf != leaf) write_paging_entry(mem, big ? pde_addr : pte_addr, nleaf);
+    if (!big && !(pde & PTE_A)) mem.write_aligned32(pde_addr, pde | PTE_A);
+    if (nleaf != leaf) mem.write_aligned32(big ? pde_addr : pte_addr, nleaf);
     if (walk) {
         walk->pd_page = pde_addr >> 12;
         walk->pt_page = pte_addr >> 12;
@@ -163,9 +150,8 @@ void Cpu::page_table_written(u32 lin) {
     // The store just made (SetPxE) filled the TLB entry; for an UpdatePxE of an entry not in
     // the TLB, count it as a write to any entry rather than walk (a walk has side effects: A
     // bits, CR2).
-    const TlbEntry& e = tlb_now_[(lin >> 12) & (kTlbSize - 1)];
-    tlbs_.page_table_written(e.read_tag == (lin & ~0xFFFu) ? e.phys_page | (lin & 0xFFF)
-                                                           : TlbContexts::kUnknownEntry);
+    const TlbEntry* e = tlb_hit(lin);
+    tlbs_.page_table_written(e ? e->phys_page | (lin & 0xFFF) : TlbContexts::kUnknownEntry);
 }
 
 } // namespace vmi86

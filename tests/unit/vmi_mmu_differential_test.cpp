@@ -49,7 +49,6 @@ struct VmiMachine {
         }
     }
     void put32(u32 addr, u32 v) { store_le<u32>(m.mem.ram() + addr, v); }
-    u32 get32(u32 addr) { return load_le<u32>(m.mem.ram() + addr); }
 };
 
 // Emits x86 code at kCode.
@@ -187,8 +186,9 @@ TEST_CASE("VMI fast path: random MMU programs end as the ROM's code leaves them"
         // accessed and dirty bits the walks set).
         unsigned differing_words = 0;
         for (u32 a = kDataPages; a < kDataPages + kNumDataPages * 0x1000; a += 4)
-            differing_words += fast.get32(a) != rom.get32(a);
-        for (u32 a = kDirs; a < kLowTable; a += 4) differing_words += fast.get32(a) != rom.get32(a);
+            differing_words += fast.m.peek32(a) != rom.m.peek32(a);
+        for (u32 a = kDirs; a < kLowTable; a += 4)
+            differing_words += fast.m.peek32(a) != rom.m.peek32(a);
         CHECK(differing_words == 0);
         for (unsigned call = 0; call < kNumEntries; ++call) calls += fast.vmi->count(call);
         rom_extra_instructions += rom.m.cpu.s.retired - fast.m.cpu.s.retired;

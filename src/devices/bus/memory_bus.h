@@ -1,6 +1,7 @@
 // The physical address space: RAM, ROM and MMIO regions at 4 KiB granularity, plus the A20 gate.
 // Devices and the CPU both reach guest memory through it; it knows nothing of either.
 #pragma once
+#include "common/bits.h"
 #include "common/types.h"
 #include "common/zeroed_array.h"
 #include <functional>
@@ -59,6 +60,20 @@ public:
     // return all-ones, writes to ROM or unmapped space are dropped.
     u32 read(u32 phys, unsigned size);
     void write(u32 phys, unsigned size, u32 value);
+    // An aligned dword (never crosses a page), RAM accessed in place without a call: the CPU's
+    // page walker reads and updates paging-structure entries through these.
+    u32 read_aligned32(u32 phys) {
+        const PageInfo& p = page(phys);
+        return p.kind == PageKind::Ram ? load_le<u32>(p.host + (phys & (kPageSize - 1)))
+                                       : read(phys, 4);
+    }
+    void write_aligned32(u32 phys, u32 value) {
+        const PageInfo& p = page(phys);
+        if (p.kind == PageKind::Ram)
+            store_le<u32>(p.host + (phys & (kPageSize - 1)), value);
+        else
+            write(phys, 4, value);
+    }
     void read_block(u32 phys, void* dst, u32 len);
     void write_block(u32 phys, const void* src, u32 len);
 
